@@ -172,14 +172,13 @@ class Listed:
 def _returns_whole(user, url: str):
     from django.http import QueryDict
 
-    from core.roles import SUPPLIER_ROLES
     from logistics.forms_returns import ReturnFilterForm
     from logistics.services import returns
 
     rows = returns.list_returns(user=user)
     if url.startswith("/api/"):
         return rows.order_by(*_api_ordering(url, default=rows.model._meta.ordering))
-    return ReturnFilterForm(QueryDict(url.partition("?")[2]), staff=user.role not in SUPPLIER_ROLES).apply(rows)
+    return ReturnFilterForm(QueryDict(url.partition("?")[2]), reader=user).apply(rows)
 
 
 def _statements_whole(user, url: str):
@@ -191,7 +190,7 @@ def _statements_whole(user, url: str):
     if url.startswith("/api/"):
         rows = statements.list_statements(actor=user)
         return rows.order_by(*_api_ordering(url, default=rows.model._meta.ordering))
-    filters = StatementFilterForm(QueryDict(url.partition("?")[2]), staff=True, states=statements.statement_states(actor=user))
+    filters = StatementFilterForm(QueryDict(url.partition("?")[2]), states=statements.statement_states(actor=user), reader=user)
     return filters.apply(statements.list_statements(actor=user, **filters.values()))
 
 

@@ -14,7 +14,7 @@ from logistics.models import InboundShipment, LeftoverLot, LogisticsClaim, Retur
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs, return_evidence, returns, shipments
 from points.models import RedemptionOrder
-from suppliers.forms import SupplierChoiceField
+from suppliers.forms import SupplierFilter
 from suppliers.models import Supplier
 
 
@@ -93,23 +93,19 @@ class InspectForm(forms.Form):
             del self.fields["refund_if_no_replacement"]
 
 
-class ReturnFilterForm(DayRangeFilter):
+class ReturnFilterForm(SupplierFilter, DayRangeFilter):
     """Returns by state, fulfilment, number, day requested and, for staff (a supplier sees its own only), supplier:
     `?supplier=` is where a supplier's page links."""
 
     day_range = ("requested_from", "requested_to")
     state = choice_filter(_("状态"), ReturnRequest.State.choices)
     fulfilment = choice_filter(_("履约方式"), [("warehouse", _("物流仓发货")), ("dropship", _("礼品商直发"))])
-    supplier = SupplierChoiceField(label=_("礼品商"), required=False, empty_label=_("全部"))
     q = forms.CharField(label=_("单号"), required=False, max_length=40)
     requested_from = day_field(_("申请日期自"))
     requested_to = day_field(_("至"))
     replacement_failed = yes_no_box(_("仅看换货配送失败"))
-
-    def __init__(self, *args, staff: bool, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not staff:
-            del self.fields["supplier"]
+    field_order = ["state", "fulfilment", "supplier", "q", "requested_from", "requested_to", "replacement_failed"]
+    exact = {}
 
     def narrow(self, queryset, data: dict):
         queryset = queryset.filter(**self.day_lookups("requested_at"))
@@ -173,24 +169,18 @@ def _number_search() -> forms.CharField:
                            widget=forms.TextInput(attrs={"placeholder": _("订单号 / 运单号 / 退换货单号")}))
 
 
-class CostFilterForm(DayRangeFilter):
+class CostFilterForm(SupplierFilter, DayRangeFilter):
     """Extra costs by kind, payer, supplier (staff only: a supplier sees only its own anyway) and recorded day."""
 
     day_range = ("recorded_from", "recorded_to")
     kind = choice_filter(_("费用类型"), CostKind.choices)
     payer = choice_filter(_("承担方"), Payer.choices)
-    supplier = forms.ModelChoiceField(
-        label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部")
-    )
     recorded_from = day_field(_("记录日期自"))
     recorded_to = day_field(_("至"))
     q = _number_search()
     search = costs.SEARCHED
-
-    def __init__(self, *args, staff: bool, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not staff:
-            del self.fields["supplier"]
+    field_order = ["kind", "payer", "supplier", "recorded_from", "recorded_to", "q"]
+    exact = {}
 
     def narrow(self, queryset, data: dict):
         filters = {"kind": data.get("kind"), "payer": data.get("payer"), "supplier": data.get("supplier")}

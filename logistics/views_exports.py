@@ -90,7 +90,7 @@ RETURN_COLUMNS = [
 def return_export(request, file_format: str):
     """The returns list as filtered, every return of it (a supplier's own only), as CSV or XLSX."""
     require_role(request.user, RETURN_DESKS)
-    return list_download(filters=ReturnFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES), rows=returns.list_returns(user=request.user).prefetch_related(None),
+    return list_download(filters=ReturnFilterForm(request.GET, reader=request.user), rows=returns.list_returns(user=request.user).prefetch_related(None),
                          columns=RETURN_COLUMNS, file_format=file_format, name="returns", now=timezone.now())
 
 

@@ -139,7 +139,7 @@ def member_return_request(request, order_pk: int):
 @login_required
 def return_list(request):
     require_role(request.user, RETURN_DESKS)
-    filters = ReturnFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    filters = ReturnFilterForm(request.GET, reader=request.user)
     context = paginate(request, filters.apply(returns.list_returns(user=request.user)), by_id=True)  # joins for its own rows only
     note_latest_changes(context["page_obj"])  # what each row's action forms saw
     for return_request in context["page_obj"]:
@@ -218,7 +218,7 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
 def listed_costs(request):
     """The extra costs page's filter form and the costs the user may see, before the form's filters: the page and its
     download list the same rows."""
-    return CostFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES), costs.list_extra_costs(user=request.user)
+    return CostFilterForm(request.GET, reader=request.user), costs.list_extra_costs(user=request.user)
 
 
 #: the sections a higher app adds to an extra cost's page (settlement: the statement that claimed it)

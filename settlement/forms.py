@@ -4,7 +4,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from core.errors import ValidationFailed
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, waiting_box, yes_no_box
-from core.roles import waits_for
+from core.roles import SUPPLIER_ROLES, waits_for
 from core.texts import figure
 from core.validators import BusinessDayField
 from settlement.models import Adjustment, Category, Resolution, Section, Statement
@@ -50,9 +50,10 @@ class SupplierFilterForm(ListFilter):
 
     supplier = forms.TypedChoiceField(label=_("礼品商"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, staff: bool, **kwargs) -> None:
+    def __init__(self, *args, reader, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if staff:
+        self.across_suppliers = getattr(reader, "role", None) not in SUPPLIER_ROLES
+        if self.across_suppliers:
             self.fields["supplier"].choices = [("", _("全部")), *_supplier_choices()]
         else:
             del self.fields["supplier"]
@@ -77,11 +78,11 @@ class StatementFilterForm(SupplierFilterForm):
     field_order = ["q", "month", "state", "supplier", "waiting", "awaiting_payment", "receivable", "overdue"]
     search = statements.SEARCHED
 
-    def __init__(self, *args, states: list[tuple[str, str]] | None = None, reader=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, states: list[tuple[str, str]] | None = None, reader, **kwargs) -> None:
+        super().__init__(*args, reader=reader, **kwargs)
         if states is not None and "state" in self.fields:
             self.fields["state"].choices = [("", _("全部")), *states]
-        if "waiting" in self.fields and not (reader and waits_for(statements.statements_waiting, reader)):
+        if "waiting" in self.fields and not waits_for(statements.statements_waiting, reader):
             del self.fields["waiting"]
 
     def values(self) -> dict:

@@ -24,7 +24,6 @@ from core.fsm import history_of, note_latest_changes
 from core.pages import (
     redirect_back, add_service_errors, create_with_form, form_status, moved_on, paginate, run_action, send_back, send_back_refusal,
 )
-from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
     AdjustmentFilterForm, AdjustmentForm, CategoryFilterForm, DecisionForm, ReconciliationFilterForm, ReconciliationUploadForm, ResolveForm,
@@ -62,7 +61,7 @@ def adjustment_list(request):
 def _listed_adjustments(request):
     """The adjustments page's filter form and the adjustments the user may see as its service narrows them, before the
     form's own filters: the page and its download list the same rows."""
-    filters = AdjustmentFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    filters = AdjustmentFilterForm(request.GET, reader=request.user)
     return filters, adjustments.list_adjustments(actor=request.user, **filters.values())
 
 
@@ -178,7 +177,7 @@ def claim_compensation(request, pk: int):
 @login_required
 def reconciliation_list(request):
     require_role(request.user, RECONCILIATION_READERS)
-    filters = ReconciliationFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    filters = ReconciliationFilterForm(request.GET, reader=request.user)
     context = paginate(request, filters.apply(reconciliation.list_reconciliations(actor=request.user, **filters.values())))
     return render(request, "settlement/reconciliations.html", context | {"filters": filters}, status=filters.status)
 

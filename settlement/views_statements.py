@@ -173,8 +173,7 @@ def statement_list(request):
 def _listed_statements(request):
     """The statements page's filter form and the statements the user may see as its service narrows them, before the
     form's own filters: the page and its download list the same rows."""
-    filters = StatementFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES,
-                                  states=statements.statement_states(actor=request.user), reader=request.user)
+    filters = StatementFilterForm(request.GET, states=statements.statement_states(actor=request.user), reader=request.user)
     return filters, statements.list_statements(actor=request.user, **filters.values())
 
 

@@ -16,7 +16,7 @@ from core.models import Program, Tier
 from core.selectors import all_words, answering
 from core.texts import listed
 from core.validators import BusinessTimeField, whole_number
-from suppliers.forms import SupplierChoiceField
+from suppliers.forms import SupplierFilter
 from suppliers.models import Category, Gift, Location, ReplenishmentRequest, StockMovement
 from suppliers.selectors import GIFT_SEARCH
 from suppliers.services.catalog import MANUAL_DELIST_REASONS, change_in_review
@@ -203,20 +203,16 @@ class ReviewQueueFilter(ListFilter):
     q = forms.CharField(label=_("搜索"), required=False)
 
 
-class FilterForm(ListFilter):
-    """The filters above a gift table (GET); empty means all."""
+class FilterForm(SupplierFilter):
+    """The filters above a gift table (GET); empty means all. `reader`: staff get the supplier filter."""
 
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Gift.State.choices)
     category = forms.ModelChoiceField(label=_("类别"), required=False, queryset=Category.objects.all(), to_field_name="code", empty_label=_("全部"))
     fulfilment = forms.ChoiceField(label=_("履约方式"), required=False, choices=[("", _("全部"))] + Gift.Fulfilment.choices)
-    supplier = SupplierChoiceField(label=_("礼品商"), required=False, empty_label=_("全部"))
     change_in_review = yes_no_box(_("仅看修改待审核"))
-
-    def __init__(self, *args, with_supplier: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not with_supplier:
-            del self.fields["supplier"]
+    field_order = ["q", "state", "category", "fulfilment", "supplier", "change_in_review"]
+    exact = {}
 
     def narrow(self, gifts, data: dict):
         if data.get("q"):

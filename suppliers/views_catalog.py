@@ -165,7 +165,7 @@ def _gifts(request):
 @login_required
 def gift_list(request):
     require_role(request.user, SUPPLIER_ROLES)
-    filters = FilterForm(request.GET)
+    filters = FilterForm(request.GET, reader=request.user)
     gifts = filters.apply(_gifts(request).annotate(change_in_review=catalog.change_in_review()))
     return render(request, "suppliers/catalog/gift_list.html", paginate(request, gifts) | {"filters": filters}, status=filters.status)
 
@@ -418,7 +418,7 @@ def _act_on_revision(request, revision: GiftRevision, service: Callable, success
 @login_required
 def gift_admin(request):
     require_role(request.user, GIFT_STAFF)
-    filters = FilterForm(request.GET, with_supplier=True)
+    filters = FilterForm(request.GET, reader=request.user)
     context = paginate(request, filters.apply(_gifts(request)))
     note_latest_changes(context["page_obj"])  # what each row's action forms saw
     for gift in context["page_obj"]:
