@@ -14,7 +14,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -67,6 +67,8 @@ class Operation:
 CALLERS = {("adjustment-withdraw", "POST"): lambda users, objects: objects["adjustment"].created_by}
 SIGNED = {("provider-webhook", "POST")}  # authenticated by its signature, not by a user
 MULTIPART_BASE = {("reconciliation-list", "POST"): lambda objects: {"statement": objects["statement"].pk}}
+# what a step's object must hold beyond its state for the step to judge the body (a schedule to cancel)
+START_VALUES = {("gift-cancel-schedule", "POST"): {"publish_at": FIXED_NOW + timedelta(days=1)}}
 # a good body where the matrix's names a missing object (its 404 would come before the field checked) or a known event
 NEW_EVENT = {"event_id": "BAD-INPUT-E1", "tracking_number": "MATRIX-SF1", "sequence": 2, "kind": "delivered",
              "occurred_at": FIXED_NOW.isoformat(), "payload": {"signer": "刘洋"}}
@@ -318,10 +320,11 @@ def _client_of(user):
     return client
 
 
-def in_a_start_state(url: str, method: str) -> None:
+def in_a_start_state(url: str, method: str, values: dict | None = None) -> None:
     """A workflow step says first when its object's state is not one it starts from, whatever the body (409): the
     object of such a step, if the world left it in another state, is put in one the step starts from (a row update, in
-    the test's transaction before its calls, each rolled back to it), so that the body is what is judged."""
+    the test's transaction before its calls, each rolled back to it), so that the body is what is judged; `values`:
+    what else the step needs the object to hold (`START_VALUES`)."""
     match = resolve_url(url)
     action = (getattr(match.func, "actions", None) or {}).get(method.lower(), "")
     handler = getattr(getattr(match.func, "cls", None), action, None)
@@ -332,6 +335,8 @@ def in_a_start_state(url: str, method: str) -> None:
     sources = [t.source for t in model._meta.get_field("state").get_all_transitions(model) if t.name == handler.transition]
     if not row.filter(state__in=sources).exists():
         row.update(state=sources[0])
+    if values:
+        row.update(**values)
 
 
 def problems_of(operation: Operation, case: Case, world, url: str, before: dict[str, int]) -> str | None:
@@ -386,7 +391,7 @@ def world_rows(matrix_world, django_db_blocker) -> dict[str, int]:
 @pytest.mark.parametrize(("operation", "kind"), sweep_params())
 def test_bad_input_is_refused_naming_the_field_and_writes_nothing(matrix_world, world_rows, db, operation, kind):
     url = target(operation, matrix_world[1])
-    in_a_start_state(url, operation.method)
+    in_a_start_state(url, operation.method, START_VALUES.get((operation.name, operation.method)))
     before = world_rows
     problems = {}
     for case in cases_of(operation, matrix_world[1]):
