@@ -419,17 +419,13 @@ def deliver_shipment(
 
 
 def _check_signed_at(shipment: Shipment, *, signed_at: datetime, now: datetime) -> None:
-    """:raises ValidationFailed: naming `signed_at` if it is after `now` or before the parcel left"""
+    """:raises ValidationFailed: naming `signed_at` if it is after `now` or before the parcel left (a parcel not shipped
+    yet has no ship time to be before)"""
     if signed_at > now:
         raise ValidationFailed(gettext("签收时间不能晚于当前时间"), field="signed_at")
-    check_not_before_shipping(shipment, at=signed_at, field="signed_at", message=gettext("签收时间不能早于发货时间 %(shipped_at)s"))
-
-
-def check_not_before_shipping(shipment: Shipment, *, at: datetime, field: str, message: str) -> None:
-    """:raises ValidationFailed: naming `field` with `message` (given the ship time as `shipped_at`) if `at` is before
-    the parcel left; a parcel not shipped yet has no ship time to be before"""
-    if shipment.shipped_at is not None and at < shipment.shipped_at:
-        raise ValidationFailed(message % {"shipped_at": moment(shipment.shipped_at)}, field=field)
+    if shipment.shipped_at is not None and signed_at < shipment.shipped_at:
+        raise ValidationFailed(gettext("签收时间不能早于发货时间 %(shipped_at)s") % {"shipped_at": moment(shipment.shipped_at)},
+                               field="signed_at")
 
 
 def fail_shipment(*, shipment: Shipment, actor, now: datetime, reason: str) -> Shipment:
