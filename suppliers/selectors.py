@@ -16,10 +16,13 @@ from core.days import on_days
 from core.fsm import history_of
 from core.login import LoginRefusal
 from core.models import Program, Tier
+from core.roles import require_role
 from core.selectors import all_words, answering
 from core.validators import folded, storable_ids
 from suppliers.errors import OutOfStock
-from suppliers.models import Gift, GiftPrice, GiftRevision, Location, ReplenishmentRequest, StockMovement, StockRecord, Supplier
+from suppliers.models import (
+    Gift, GiftPrice, GiftRevision, Location, ReplenishmentRequest, SafetyStockChange, StockMovement, StockRecord, Supplier,
+)
 from suppliers.models.inventory import BELOW_SAFETY_STOCK
 
 LISTED = [Gift.State.ONLINE, Gift.State.CLEARANCE]
@@ -157,6 +160,17 @@ def list_revisions(*, actor) -> QuerySet[GiftRevision]:
     return GiftRevision.objects.visible_to(actor).select_related("gift", "requested_by").prefetch_related(
         GiftRevision.rejection.prefetch(), GiftRevision.approval.prefetch(), GiftRevision.withdrawal.prefetch()
     )
+
+
+def list_safety_stock_changes(*, actor, gift_id: int | None = None) -> QuerySet[SafetyStockChange]:
+    """The changes of safety stock levels the actor may see (a supplier's users only their own gifts'; of one gift), newest
+    first, with the location and who set it, in a constant number of queries.
+
+    :raises PermissionDenied: for a member
+    """
+    require_role(actor, SafetyStockChange.visibility.readers)
+    changes = SafetyStockChange.objects.visible_to(actor).select_related("record__gift", "record__location", "changed_by")
+    return changes.filter(record__gift_id=gift_id) if gift_id else changes
 
 
 # what the suppliers page's text filter and the API's `?search=` find a supplier by (its credit code in any case)

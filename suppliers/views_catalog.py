@@ -36,13 +36,14 @@ from suppliers.forms_catalog import (
 )
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.selectors import matching as _matching
-from suppliers.selectors import LISTED, list_revisions
+from suppliers.selectors import LISTED, list_revisions, list_safety_stock_changes
 from suppliers.services import catalog, cooperation, gift_images, qualifications, revisions
 
 #: who opens a gift's page: whom the API shows gifts to (core.tenancy.Visibility) but those blind to settlement money
 #: (SPEC §4.13), as the page shows the settlement price the API leaves out for them: logistics reads stock, not gifts
 GIFT_READERS = Gift.visibility.readers - SETTLEMENT_BLIND_ROLES
 GIFT_STAFF = GIFT_READERS - SUPPLIER_ROLES  # who opens the list of every supplier's gifts
+RECENT_SAFETY_STOCK_CHANGES = 10  # the gift page's latest changes of its safety stock levels, all of them in the API
 
 
 @dataclass(frozen=True)
@@ -252,11 +253,14 @@ def _gift_page(request, gift: Gift, *, failed: OfferedAction | None = None, stat
     gift_revisions = list(list_revisions(actor=request.user).filter(gift=gift))
     for revision in gift_revisions:
         revision.rows = table.rows(gift, revision)
+    safety_stock_changes = list_safety_stock_changes(actor=request.user, gift_id=gift.pk)
     context = {
         "gift": gift,
         "prices": [(table.programs.get(p.program.code, p.program.code), p.points_price) for p in gift.prices.all()],
         "discounts": table.show("tier_discounts", gift.tier_discounts),
         "stock": gift.stock_records.select_related("location"),
+        "safety_stock_changes": list(safety_stock_changes[:RECENT_SAFETY_STOCK_CHANGES]),
+        "safety_stock_change_count": safety_stock_changes.count(),
         "revisions": gift_revisions,
         "may_withdraw": request.user.role in SUPPLIER_ROLES,
         "history": history_of(gift),

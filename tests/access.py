@@ -131,6 +131,8 @@ MATRIX: dict[tuple[str, str], dict] = {
          "operator": 200, "logistics": 200, "finance": 403},
         obj="stock", writable={"safety_stock"}, body={"safety_stock": 3},
     ),
+    # who set a safety stock level when: staff and the gift's supplier (another's gifts' are left out), not members
+    ("safety-stock-change-list", "GET"): row(AUTHENTICATED | {"member": 403, "other_member": 403}),
     ("stock-movement-list", "GET"): row(AUTHENTICATED),
     ("stock-movement-detail", "GET"): row(SUPPLIER_READ, obj="movement"),
     ("replenishment-request-list", "GET"): row(AUTHENTICATED),

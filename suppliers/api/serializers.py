@@ -1,12 +1,12 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from core.api.fields import BusinessDateField, BusinessDateTimeField
+from core.api.fields import ActorField, BusinessDateField, BusinessDateTimeField
 from core.masking import mask_phone
 from core.models import Tier
 from core.api.serializers import HidesSettlementMoney, hides_settlement_money
 from core.api.transitions import RejectionFields
-from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
+from core.validators import MAX_ID, MOBILE_MESSAGE, MOBILE_PATTERN
 from suppliers.services import categories
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services.qualifications import publication_blockers
@@ -18,6 +18,7 @@ from suppliers.models import (
     Location,
     Notice,
     ReplenishmentRequest,
+    SafetyStockChange,
     StockMovement,
     StockRecord,
     Supplier,
@@ -250,6 +251,25 @@ class StockRecordSerializer(serializers.ModelSerializer):
         model = StockRecord
         fields = ["id", "gift", "gift_sku", "location", "location_code", "on_hand", "reserved", "available", "safety_stock"]
         read_only_fields = fields
+
+
+class SafetyStockChangeSerializer(serializers.ModelSerializer):
+    gift = serializers.IntegerField(source="record.gift_id", read_only=True)
+    gift_sku = serializers.CharField(source="record.gift.sku", read_only=True)
+    location = serializers.IntegerField(source="record.location_id", read_only=True)
+    location_code = serializers.CharField(source="record.location.code", read_only=True)
+    changed_by = ActorField(help_text="null for the system; a supplier's user reads the platform's staff by role")
+
+    class Meta:
+        model = SafetyStockChange
+        fields = ["id", "gift", "gift_sku", "location", "location_code", "previous_safety_stock", "safety_stock", "changed_at",
+                  "changed_by", "reason"]
+        read_only_fields = fields
+
+
+class SafetyStockChangeQuery(serializers.Serializer):
+    gift = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID,
+                                    help_text="only this gift's changes; another's gift or no gift gives an empty list")
 
 
 class StockMovementSerializer(serializers.ModelSerializer):

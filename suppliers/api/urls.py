@@ -10,6 +10,7 @@ router.register("gift-revisions", views.GiftRevisionViewSet, basename="gift-revi
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("locations", views.LocationViewSet, basename="location")
 router.register("stock", views.StockRecordViewSet, basename="stock")
+router.register("safety-stock-changes", views.SafetyStockChangeViewSet, basename="safety-stock-change")
 router.register("stock-movements", views.StockMovementViewSet, basename="stock-movement")
 router.register("replenishment-requests", views.ReplenishmentRequestViewSet, basename="replenishment-request")
 router.register("notices", views.NoticeViewSet, basename="notice")

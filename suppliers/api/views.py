@@ -1,7 +1,7 @@
 import django_filters
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from django.db.models import Q
 from django.utils.translation import gettext
 from rest_framework import mixins, serializers, status, viewsets
@@ -10,11 +10,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from core.api.changes import ChangesViewSet
 from core.api.conditional import CONDITIONAL_UPDATE, ConditionalUpdates, stored_values
 from core.api.downloads import serving
 from core.api.fields import RequiredText
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
-from core.api.filters import FilterSet, reads_yes_no, yes_no
+from core.api.filters import FilterSet, query_names, reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.errors import ValidationFailed
 from core.fsm import require_transition
@@ -30,6 +31,8 @@ from suppliers.api.serializers import (
     GiftSerializer,
     LocationSerializer,
     ReplenishmentRequestSerializer,
+    SafetyStockChangeQuery,
+    SafetyStockChangeSerializer,
     ScheduleInput,
     StockMovementSerializer,
     StockRecordSerializer,
@@ -47,7 +50,7 @@ from suppliers.models import (
     StockRecord,
     Supplier,
 )
-from suppliers.selectors import GIFT_SEARCH, SUPPLIER_SEARCHED, list_revisions, matching, movements_matching
+from suppliers.selectors import GIFT_SEARCH, SUPPLIER_SEARCHED, list_revisions, list_safety_stock_changes, matching, movements_matching
 from suppliers.services import catalog, categories, gift_images, inventory, notices, onboarding, revisions
 
 
@@ -351,6 +354,19 @@ class StockRecordViewSet(viewsets.ReadOnlyModelViewSet):
         inventory.set_safety_stock(gift=record.gift, location=record.location, at=timezone.now(), actor=request.user,
                                    **params.validated_data)
         return Response(StockRecordSerializer(self.get_queryset().get(pk=record.pk)).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[SafetyStockChangeQuery]))
+class SafetyStockChangeViewSet(ChangesViewSet):
+    """Each change of a safety stock level, newest first: the gift and location, the level before and after, who set it
+    and when (a supplier's users: their own gifts' only)."""
+
+    serializer_class = SafetyStockChangeSerializer
+    query = SafetyStockChangeQuery
+    query_parameters = query_names(SafetyStockChangeQuery)
+
+    def changes(self, *, gift: int | None):
+        return list_safety_stock_changes(actor=self.request.user, gift_id=gift)
 
 
 class StockMovementViewSet(viewsets.ReadOnlyModelViewSet):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 from django_fsm import transition
 
-from core.models import FixedFields, StateField, StateMachine
+from core.models import FixedFields, SettingChange, StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 from core.texts import Message, stored, texts_of, written
 
@@ -88,6 +88,26 @@ class StockRecord(models.Model):
     def below_safety_stock(self) -> bool:
         """The record's low-stock badge (BELOW_SAFETY_STOCK, read in Python)."""
         return below_safety_stock(self.available, self.safety_stock)
+
+
+class SafetyStockChange(SettingChange):
+    """One change of a gift's safety stock at a location: the level before and after, who set it and when (the stock
+    record keeps only the current level). A level is set without a reason on the stock pages, so the reason may be blank."""
+
+    record = models.ForeignKey(StockRecord, on_delete=models.PROTECT, related_name="safety_stock_changes", verbose_name=_("库存"))
+    previous_safety_stock = models.PositiveIntegerField(_("原安全库存"))
+    safety_stock = models.PositiveIntegerField(_("新安全库存"))
+    reason = models.CharField(_("修改原因"), max_length=200, blank=True, default="")
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="record__gift__supplier")
+
+    class Meta(SettingChange.Meta):
+        verbose_name = _("安全库存调整")
+        verbose_name_plural = _("安全库存调整")
+
+    def __str__(self) -> str:
+        return f"{self.previous_safety_stock} → {self.safety_stock}"
 
 
 def below_safety_stock(available: int, safety_stock: int) -> bool:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_noop
 from core import sql
 from core.errors import PermissionDenied, ValidationFailed
 from core.validators import required_text, validate_length
+from core.changes import changed_by
 from core.events import publish
 from core.roles import SUPPLIER_ROLES, Role
 from core.fsm import apply_transition, bulk_transition, log_creation
@@ -24,7 +25,7 @@ from core.texts import Message, stored
 from suppliers.checks import replenishment_due_days
 from suppliers.errors import OutOfStock, StockChanged
 from suppliers.events import RetiredStockFreed
-from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
+from suppliers.models import Gift, Location, ReplenishmentRequest, SafetyStockChange, StockMovement, StockRecord
 from suppliers.services.locks import lock_gift
 
 #: a gift in these states is off sale for good or for now: no replenishment is asked for it (SPEC §4.3)
@@ -291,9 +292,10 @@ def set_own_safety_stock(*, gift: Gift, safety_stock: int, actor, now: datetime)
 
 
 def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime, actor=None) -> StockRecord:
-    """Set the safety stock of a gift at a location; a warehouse's level already below it raises a replenishment
-    request, one at or above it cancels the open request there. Logistics staff set it only at the warehouses the
-    logistics provider runs, never at a supplier's own (dropship) location; a supplier's user only at its own.
+    """Set the safety stock of a gift at a location, keeping the change with who made it (none for the system) when the
+    level changes; a warehouse's level already below it raises a replenishment request, one at or above it cancels the
+    open request there. Logistics staff set it only at the warehouses the logistics provider runs, never at a supplier's
+    own (dropship) location; a supplier's user only at its own.
 
     :raises ValidationFailed: unless a whole number from 0 to MAX_OWN_STOCK
     :raises PermissionDenied: for logistics staff at a location that is not a warehouse, or a supplier's user at one
@@ -307,7 +309,11 @@ def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: d
     _units(safety_stock, name=gettext("安全库存"), field="safety_stock")
     with transaction.atomic():
         record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
-        StockRecord.objects.filter(pk=record.pk).update(safety_stock=safety_stock)
+        previous = StockRecord.objects.select_for_update().values_list("safety_stock", flat=True).get(pk=record.pk)
+        if previous != safety_stock:  # the same level again is no change
+            StockRecord.objects.filter(pk=record.pk).update(safety_stock=safety_stock)
+            SafetyStockChange.objects.create(record=record, previous_safety_stock=previous, safety_stock=safety_stock, changed_at=at,
+                                             changed_by=changed_by(actor))
         record.refresh_from_db()
         if not record.below_safety_stock:
             reason = Message(gettext_noop("安全库存调整为 %(safety_stock)s，可用库存 %(available)s 已不低于安全库存"),
