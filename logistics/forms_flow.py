@@ -8,8 +8,7 @@ from core.selectors import answering
 from core.validators import BusinessDayField, BusinessTimeField, IdField
 
 from logistics.models import HandoffItem, InboundShipment, Shipment
-from logistics.models.shipments import WAITING_STATES
-from logistics.selectors import awaiting_decision, search_shipments
+from logistics.selectors import awaiting_decision, search_shipments, unshipped
 from logistics.services.ship_by import overdue_to_ship
 from points.models import RedemptionOrder
 from suppliers.models import Gift, Location, ReplenishmentRequest, Supplier
@@ -98,7 +97,7 @@ class ShipmentFilterForm(DayRangeFilter):
     date_to = day_field(_("至"))
     batch = IdField(label=_("交接批次"), required=False, widget=forms.HiddenInput)
     awaiting_decision = yes_no_box(_("仅看待重新配送或放弃"))
-    waiting = yes_no_box(_("仅看未发出"))
+    unshipped = yes_no_box(_("仅看未发出"))
     overdue = yes_no_box(_("仅看逾期未发"))
 
     def __init__(self, *args, with_kind: bool = True, dropship_only: bool = False, now=None, **kwargs) -> None:
@@ -122,7 +121,7 @@ class ShipmentFilterForm(DayRangeFilter):
         if data.get("batch"):
             rows = rows.filter(order__handoff_item__batch=data["batch"])
         rows = awaiting_decision(rows, data.get("awaiting_decision"))
-        rows = answering(rows, Q(state__in=WAITING_STATES), data.get("waiting"))
+        rows = unshipped(rows, data.get("unshipped"))
         rows = answering(rows, overdue_to_ship(self.now), data.get("overdue")) if "overdue" in self.fields else rows
         return rows.filter(**self.day_lookups("created_at"))
 

@@ -78,6 +78,12 @@ def awaiting_decision(rows: QuerySet[Shipment], awaiting: bool | None) -> QueryS
     return answering(rows, failed_awaiting_decision(), awaiting)
 
 
+def unshipped(rows: QuerySet[Shipment], only: bool | None) -> QuerySet[Shipment]:
+    """Of the shipments `rows`, those not shipped yet (created or picked, WAITING_STATES) (True), the others (False) or
+    all (None): the shipment list's 仅看未发出 and the API's filter."""
+    return answering(rows, Q(state__in=WAITING_STATES), only)
+
+
 def parcel_counts(*, actor, today: date) -> dict:
     """The parcels the actor may see by where they stand and those shipped and delivered on `today` (local), each
     figure the rows of the shipment list its home card links to: the warehouse parcels to pick (created) and to ship

@@ -22,7 +22,7 @@ from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from logistics.carriers import tracking_key
 from logistics.models import HandoffBatch, InboundShipment, Shipment
-from logistics.selectors import awaiting_decision, search_shipments
+from logistics.selectors import awaiting_decision, search_shipments, unshipped
 from logistics.services import inbound, shipments
 from suppliers.models import Gift, Location, Supplier
 
@@ -213,14 +213,20 @@ class ShipmentFilter(FilterSet):
     awaiting_decision = YesNoFilter(method="filter_awaiting_decision",
                                     label="only the failed parcels the operator has still to re-deliver or give up, as the "
                                           "shipment list's 仅看待重新配送或放弃 (false: only the others)")
+    unshipped = YesNoFilter(method="filter_unshipped",
+                            label="only the parcels not shipped yet (created or picked), as the shipment list's 仅看未发出 "
+                                  "(false: only the others)")
 
     class Meta:
         model = Shipment
         fields = ["state", "fulfilment", "order", "batch", "warehouse", "created_after", "created_before", "tracking_number",
-                  "awaiting_decision"]
+                  "awaiting_decision", "unshipped"]
 
     def filter_awaiting_decision(self, queryset, name, value):
         return awaiting_decision(queryset, value)
+
+    def filter_unshipped(self, queryset, name, value):
+        return unshipped(queryset, value)
 
 
 def by_hand(action: str) -> Callable:

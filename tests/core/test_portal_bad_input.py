@@ -33,7 +33,7 @@ def test_a_form_goes_back_only_to_a_path_of_ours(next_value, target):
     ("finance", "/settlement/assessments/?month=0000-01"),
     ("finance", "/settlement/statements/?month=0000-01"),
     ("logistics", "/logistics/shipments/?kind=bogus"),
-    ("logistics", "/logistics/shipments/?waiting=perhaps"),
+    ("logistics", "/logistics/shipments/?unshipped=perhaps"),
     ("logistics", "/supplier/stock/?location_kind=bogus"),
     ("finance", "/supplier/stock/movements/?location_kind=bogus"),
     ("operator", "/member/order-admin/?confirmed_on=2026-13-45"),

@@ -1,6 +1,7 @@
 """The logistics list APIs filter as their pages do, by the same rules: returns by supplier, the time requested and a
 failed replacement (`?replacement_failed=`, the page's 仅看换货配送失败); extra costs by the time recorded; shipments by
-a failure waiting for the operator (`?awaiting_decision=`, the page's 仅看待重新配送或放弃). Times are ISO 8601, the
+a failure waiting for the operator (`?awaiting_decision=`, the page's 仅看待重新配送或放弃) and by not being shipped
+yet (`?unshipped=`, the page's 仅看未发出). Times are ISO 8601, the
 `_after` bound inclusive; a bad value is a 400 naming the filter."""
 import re
 from datetime import date, timedelta
@@ -90,11 +91,24 @@ def test_shipments_filter_by_a_failure_waiting_for_the_operator_as_the_page_does
     assert sorted(others) == sorted(Shipment.objects.exclude(pk=shipped.pk).values_list("pk", flat=True)) != []
 
 
+def test_shipments_filter_by_not_shipped_yet_as_the_page_does(shipped, two_handed_over, logistics, operator, api, now):
+    """The first parcel shipped, the second picked: only the picked one is still to ship."""
+    picked = two_handed_over[1]
+    shipments.pick_shipment(shipment=picked, actor=logistics, now=now)
+
+    unshipped = listed(api(operator).get("/api/v1/shipments/", {"unshipped": "true"}))
+    others = listed(api(operator).get("/api/v1/shipments/", {"unshipped": "false"}))
+
+    assert unshipped == [picked.pk]
+    assert page_numbers(operator, "/logistics/shipments/?unshipped=on") == [picked.order.number]
+    assert others == [shipped.pk]
+
+
 @pytest.mark.parametrize(("url", "name", "value"), [
     ("/api/v1/returns/", "replacement_failed", "maybe"), ("/api/v1/returns/", "requested_after", "yesterday"),
     ("/api/v1/returns/", "requested_before", "9999-12-31T23:59:59"), ("/api/v1/returns/", "supplier", "abc"),
     ("/api/v1/extra-costs/", "recorded_after", "yesterday"), ("/api/v1/extra-costs/", "recorded_before", "0001-01-01T00:00:00"),
-    ("/api/v1/shipments/", "awaiting_decision", "maybe"),
+    ("/api/v1/shipments/", "awaiting_decision", "maybe"), ("/api/v1/shipments/", "unshipped", "maybe"),
 ])
 def test_a_bad_value_is_a_400_naming_the_filter(operator, api, url, name, value):
     response = api(operator).get(url, {name: value})

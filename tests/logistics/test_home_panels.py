@@ -103,9 +103,10 @@ def test_to_pick_and_to_ship_count_the_warehouse_parcels_the_linked_lists_and_th
     assert [shown(home_response, name) for name in ("home-to-pick", "home-to-ship")] == ["1", "2"]
     assert 'data-testid="home-dropship-waiting"' not in home
     assert 'href="/logistics/shipments/?kind=warehouse&amp;state=created"' in home
-    assert 'href="/logistics/shipments/?kind=warehouse&amp;waiting=1"' in home
+    assert 'href="/logistics/shipments/?kind=warehouse&amp;unshipped=1"' in home
+    assert 'href="/logistics/shipments/?kind=dropship&amp;unshipped=1"' in operator_home.content.decode()
     assert listed(logistics, "/logistics/shipments/", kind="warehouse", state="created") == [to_pick.pk]
-    assert listed(logistics, "/logistics/shipments/", kind="warehouse", waiting="1") == sorted([to_pick.pk, picked.pk])
+    assert listed(logistics, "/logistics/shipments/", kind="warehouse", unshipped="1") == sorted([to_pick.pk, picked.pk])
     assert bulk_shipping.list_shipments_to_ship(actor=logistics).count() == 2
     assert "当前待发货运单：2 个。" in shipping_page.content.decode()
-    assert listed(operator, "/logistics/shipments/", kind="dropship", waiting="1") == [dropship.pk]
+    assert listed(operator, "/logistics/shipments/", kind="dropship", unshipped="1") == [dropship.pk]
