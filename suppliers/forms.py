@@ -8,6 +8,7 @@ from core.roles import SUPPLIER_ROLES
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, BusinessDayField, id_or_none
 from suppliers.forms_profile import DATE
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
+from suppliers.models.notices import KIND_LABELS
 from suppliers.selectors import SUPPLIER_SEARCHED
 from suppliers.selectors_profile import CONTRACT_SEARCHED, QUALIFICATION_SEARCHED, ExpiryStatus
 from suppliers.services.notices import NOTICE_SEARCHED, asking_action
@@ -125,13 +126,16 @@ class SupplierListFilterForm(ListFilter):
 
 
 class NoticeFilterForm(SupplierFilter):
-    """The inbox's filters: words of a notice's title, body or supplier, those asking the supplier to act, unread (which
-    `notices.list_notices` applies, `values`), and for operators reading every inbox, the supplier."""
+    """The inbox's filters: words of a notice's title, body or supplier, its kind (KIND_LABELS), those asking the
+    supplier to act, unread (which `notices.list_notices` applies, `values`), and for operators reading every inbox,
+    the supplier."""
 
     q = forms.CharField(label=_("搜索"), required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": _("标题 / 内容 / 礼品商")}))
+    kind = choice_filter(_("类型"), KIND_LABELS.items())
     action = yes_no_box(_("仅需礼品商处理的"))
     unread = yes_no_box(_("仅未读"))
-    field_order = ["q", "supplier", "action", "unread"]
+    field_order = ["q", "supplier", "kind", "action", "unread"]
+    exact = {"supplier": "supplier", "kind": "kind"}
     search = NOTICE_SEARCHED
 
     def narrow(self, rows, data: dict):

@@ -1,5 +1,5 @@
 """The supplier's inbox: its unread notices counted in the navigation and in `GET /api/v1/me/` as other waiting work
-is, and marked read all at once, only the supplier's own."""
+is, and marked read all at once, only the supplier's own; each notice named by its kind, which the page filters by."""
 import re
 
 import pytest
@@ -151,3 +151,35 @@ def test_the_notices_api_narrows_as_the_inbox_page_does(supplier, other_supplier
     assert api_listed(operator, search=other_supplier.name) == [others.pk]
     assert api_listed(supplier_staff, search="结算单") == sorted([statement.pk, paid.pk])
     assert api(operator).get("/api/v1/notices/", {"action": "maybe"}).json()["errors"][0]["attr"] == "action"
+
+
+def test_the_inbox_names_each_notices_kind_and_filters_by_it_for_operators_and_suppliers(supplier, other_supplier, operator, supplier_staff):
+    issued = NoticeFactory(supplier=supplier, kind="statement_issued", title="结算单已下发")
+    paid = NoticeFactory(supplier=supplier, kind="statement_paid", title="结算单已付款")
+    theirs = NoticeFactory(supplier=other_supplier, kind="statement_paid", title="结算单已付款")
+
+    page = logged_in(operator).get("/supplier/notices/").content.decode()
+    offered = re.search(r'<select name="kind"[^>]*>(.*?)</select>', page, re.S)[1]
+
+    assert sorted(re.findall(r'data-testid="notice-kind">([^<]*)<', page)) == ["结算单下发", "结算单付款", "结算单付款"]
+    assert '<option value="statement_paid">结算单付款</option>' in offered and '<option value="gift_retired">礼品退市</option>' in offered
+    assert listed(operator, "/supplier/notices/", kind="statement_paid") == sorted([paid.pk, theirs.pk])
+    assert listed(supplier_staff, "/supplier/notices/", kind="statement_paid") == [paid.pk]
+    assert listed(supplier_staff, "/supplier/notices/", kind="statement_issued") == [issued.pk]
+
+
+def test_the_kinds_are_named_in_english_for_an_english_reader(supplier, supplier_staff):
+    NoticeFactory(supplier=supplier, kind="statement_paid")
+
+    page = logged_in(supplier_staff).get("/supplier/notices/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert re.findall(r'data-testid="notice-kind">([^<]*)<', page) == ["Statement paid"]
+
+
+def test_an_unknown_kind_is_an_error_next_to_the_filter_and_lists_nothing(supplier, supplier_staff):
+    NoticeFactory(supplier=supplier, kind="statement_paid")
+
+    response = logged_in(supplier_staff).get("/supplier/notices/", {"kind": "no_such_kind"})
+
+    assert response.status_code == 400
+    assert "kind" in response.context["filters"].errors and list(response.context["page_obj"]) == []

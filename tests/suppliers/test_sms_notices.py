@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from core.models import Notification
 from suppliers.models import Notice, ProfileChange, Supplier
+from suppliers.models.notices import KIND_LABELS
 from suppliers.services import announcements, notices
 from suppliers.services.notices import ACTION_KINDS, INFO_KINDS
 from tests.portal import field_errors, logged_in
@@ -50,15 +51,16 @@ def python_files() -> list[Path]:
     return files
 
 
-def notice_kinds_in_code() -> tuple[dict[str, str], list[str]]:
-    """Every literal kind handed to a notice sender anywhere in the code (with where), and the calls whose kind is no
-    literal nor the caller's own `kind` parameter. A function that passes its `kind` parameter on becomes a sender too.
+def notice_kinds_in_code(names=("send_notice", "send_inbox_notices", "text_supplier")) -> tuple[dict[str, str], list[str]]:
+    """Every literal kind handed to a notice sender (`names`, of suppliers/services/notices.py; by default those of the
+    inbox and the SMS) anywhere in the code (with where), and the calls whose kind is no literal nor the caller's own
+    `kind` parameter. A function that passes its `kind` parameter on becomes a sender too.
 
     Only a file naming a sender can call one: the files are parsed (and their calls listed) once they do."""
     texts = {path: (ROOT / path).read_text(encoding="utf-8") for path in python_files()}
     defined, calls = {}, []
     notices = Path("suppliers/services/notices.py")
-    senders = {(notices, "send_notice"), (notices, "send_inbox_notices"), (notices, "text_supplier")}
+    senders = {(notices, name) for name in names}
     kinds, strays = {}, []
     grown = True
     while grown:
@@ -98,6 +100,15 @@ def test_every_notice_kind_sent_anywhere_is_classified_as_needing_action_or_not(
     assert not unclassified, "add each to ACTION_KINDS or INFO_KINDS in suppliers/services/notices.py"
     assert not ACTION_KINDS & INFO_KINDS
     assert ACTION_KINDS | INFO_KINDS == set(kinds), "a classified kind no longer sent: remove it"
+
+
+def test_every_kind_of_notice_put_in_the_inbox_has_a_name_and_only_those():
+    kinds, strays = notice_kinds_in_code(names=("send_notice", "send_inbox_notices"))
+
+    assert not strays and len(kinds) > 30
+    unnamed = {kind: where for kind, where in kinds.items() if kind not in KIND_LABELS}
+    assert not unnamed, "name each in KIND_LABELS in suppliers/models/notices.py"
+    assert set(KIND_LABELS) == set(kinds), "a named kind no longer put in the inbox: remove it"
 
 
 # --- sending as the setting allows -----------------------------------------------------------------------------------
