@@ -6,7 +6,7 @@ A recorded event answers 200 when applied (also on a retry) and 202 while it wai
 the shipment cannot take is stored as rejected and answers 409 `carrier_event_rejected`.
 """
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from core.api.changes import ChangesViewSet
 from core.api.fields import ActorField, BusinessDateTimeField
 from core.api.parsers import JSONParser
-from core.api.filters import FilterSet, query_names
+from core.api.filters import FilterSet
 from core.api.errors import ErrorResponse409Serializer
 from core.errors import DomainError
 from core.api.permissions import require_role
@@ -179,13 +179,11 @@ class TariffChangeQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CostKind.choices, required=False, allow_blank=True, default="")
 
 
-@extend_schema_view(list=extend_schema(parameters=[TariffChangeQuery]))
 class TariffChangeViewSet(ChangesViewSet):
     """Each change of the tariff of extra costs, newest first: the price and unit before and after, who, when and why (staff)."""
 
     serializer_class = TariffChangeSerializer
     query = TariffChangeQuery
-    query_parameters = query_names(TariffChangeQuery)
 
     def changes(self, *, kind: str):
         return costs.list_tariff_changes(actor=self.request.user, kind=kind)

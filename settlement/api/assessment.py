@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -359,13 +359,11 @@ class KpiSettingChangeQuery(serializers.Serializer):
     kpi = serializers.ChoiceField(choices=Kpi.choices, required=False, allow_blank=True, default="", help_text="only this KPI's changes")
 
 
-@extend_schema_view(list=extend_schema(parameters=[KpiSettingChangeQuery]))
 class KpiSettingChangeViewSet(ChangesViewSet):
     """Each change of the KPI settings, newest first: the weight and target before and after, who, when and why (staff)."""
 
     serializer_class = KpiSettingChangeSerializer
     query = KpiSettingChangeQuery
-    query_parameters = query_names(KpiSettingChangeQuery)
 
     def changes(self, *, kpi: str):
         return assessment_rules.list_kpi_setting_changes(actor=self.request.user, kpi=kpi)
@@ -389,13 +387,11 @@ class PenaltyRuleChangeQuery(serializers.Serializer):
     rule = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, help_text="only this rule's changes")
 
 
-@extend_schema_view(list=extend_schema(parameters=[PenaltyRuleChangeQuery]))
 class PenaltyRuleChangeViewSet(ChangesViewSet):
     """Each change of the penalty rules, newest first: added, switched off or on again, who, when and why (staff)."""
 
     serializer_class = PenaltyRuleChangeSerializer
     query = PenaltyRuleChangeQuery
-    query_parameters = query_names(PenaltyRuleChangeQuery)
 
     def changes(self, *, rule: int | None):
         return assessment_rules.list_penalty_rule_changes(actor=self.request.user, rule_id=rule)

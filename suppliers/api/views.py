@@ -1,7 +1,7 @@
 import django_filters
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.db.models import Q
 from django.utils.translation import gettext
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,7 +15,7 @@ from core.api.conditional import CONDITIONAL_UPDATE, ConditionalUpdates, stored_
 from core.api.downloads import serving
 from core.api.fields import RequiredText
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
-from core.api.filters import FilterSet, query_names, reads_yes_no, yes_no
+from core.api.filters import FilterSet, reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.errors import ValidationFailed
 from core.fsm import require_transition
@@ -356,14 +356,12 @@ class StockRecordViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(StockRecordSerializer(self.get_queryset().get(pk=record.pk)).data)
 
 
-@extend_schema_view(list=extend_schema(parameters=[SafetyStockChangeQuery]))
 class SafetyStockChangeViewSet(ChangesViewSet):
     """Each change of a safety stock level, newest first: the gift and location, the level before and after, who set it
     and when (a supplier's users: their own gifts' only)."""
 
     serializer_class = SafetyStockChangeSerializer
     query = SafetyStockChangeQuery
-    query_parameters = query_names(SafetyStockChangeQuery)
 
     def changes(self, *, gift: int | None):
         return list_safety_stock_changes(actor=self.request.user, gift_id=gift)
