@@ -46,10 +46,9 @@ from logistics.forms_flow import (
     WithdrawInboundForm,
 )
 from logistics.models import InboundShipment, ReturnRequest, Shipment
-from logistics.selectors import list_open_replenishments, list_supplier_orders, with_latest_shipment
+from logistics.selectors import failed_awaiting_decision, list_open_replenishments, list_supplier_orders, with_latest_shipment
 from logistics.services import bulk_shipping, inbound, shipments
 from logistics.services.ship_by import ship_by
-from points.models import RedemptionOrder
 from suppliers.models import ReplenishmentRequest, Supplier
 
 LOGISTICS = frozenset({Role.LOGISTICS})
@@ -290,8 +289,7 @@ def _parcel_links(user, shipment: Shipment) -> dict:
     return_pk = shipment.replacement_for_id or shipment.send_back_for_id
     return {
         "order_url": reverse("operator-order", args=[shipment.order_id]) if has_role(user, STAFF_ROLES) else "",
-        "decision_waits": has_role(user, OPERATORS) and shipment.state == Shipment.State.FAILED and not shipment.for_return
-                          and shipment.order.state == RedemptionOrder.State.DELIVERY_FAILED,
+        "decision_waits": has_role(user, OPERATORS) and Shipment.objects.filter(failed_awaiting_decision(), pk=shipment.pk).exists(),
         "return_request": ReturnRequest.objects.visible_to(user).filter(pk=return_pk).only("pk", "number").first() if return_pk else None,
     }
 

@@ -45,6 +45,14 @@ def test_the_operator_goes_from_a_failed_parcel_to_its_order_and_decides_there(f
     assert 'data-action="redeliver"' in order_page and 'data-action="give_up"' in order_page
 
 
+def test_once_the_operator_has_decided_the_failed_parcel_asks_for_no_decision_any_more(failed_parcel, operator, now):
+    asked = page(operator, f"/logistics/shipments/{failed_parcel.pk}/")
+    orders.give_up_order(order=failed_parcel.order, actor=operator, now=now, reason="地址无效")
+    decided = page(operator, f"/logistics/shipments/{failed_parcel.pk}/")
+
+    assert 'data-testid="order-decision"' in asked and 'data-testid="order-decision"' not in decided
+
+
 def test_logistics_staff_are_linked_to_the_order_without_being_asked_to_decide(failed_parcel, logistics):
     parcel_page = page(logistics, f"/logistics/shipments/{failed_parcel.pk}/")
 
