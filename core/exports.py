@@ -142,7 +142,7 @@ def list_download(*, filters, rows: QuerySet, columns: Sequence[Column], file_fo
                     for field, errors in filters.errors.items() for error in errors]
         return HttpResponseBadRequest("\n".join([gettext("筛选条件有误，未能下载："), *problems]),
                                       content_type="text/plain; charset=utf-8")
-    rows = rows if narrowed else filters.apply(rows)
+    rows = filters.ordered(rows) if narrowed else filters.apply(rows)
     if too_many(rows):
         message = gettext("超过 %(max_rows)s 行，请缩小筛选范围后再下载") % {"max_rows": MAX_ROWS}
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

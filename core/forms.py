@@ -3,13 +3,13 @@ import uuid
 from collections.abc import Callable
 
 from django import forms
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils.translation import gettext_lazy as _
 
 from core.days import on_days
 from core.idempotency import once_per_token
 from core.selectors import searched
-from core.validators import BusinessDayField, YesNoField, range_reversed
+from core.validators import BusinessDayField, YesNoField, ordering_refused, orderings, range_reversed
 
 
 class SubmittedOnce(forms.Form):
@@ -46,11 +46,18 @@ class ListFilter(forms.Form):
 
     A subclass narrows the rows in `narrow` (by default, to those matching each filter of `exact` given and whose
     `search` fields hold the words of `q`, as the API's `search_fields` find them); where a
-    service filters them, the view passes it the form's `values` and `apply`s the form to what it returns."""
+    service filters them, the view passes it the form's `values` and `apply`s the form to what it returns.
+
+    A list whose columns sort declares them in `sorts`: its headings then link to the list ordered by them
+    (`{% sort_heading filters "month" _("结算月份") %}`, core.templatetags.lists), asked as an API list asks
+    (`?ordering=month`, or `-month` descending); another `ordering` is an error as any filter's, naming those taken."""
 
     exact: dict[str, str] = {}  # {filter: the lookup it matches, such as "state"}
     search: tuple[str, ...] = ()  # the fields the text filter `q` finds its words in (`core.selectors.searched`)
     kept: tuple[str, ...] = ()  # fields saying what is shown rather than narrowing it (a statement's version)
+    #: {column: the field or fields (across relations, "-" for the reverse order) a list sorted by it is ordered by}; the
+    #: names are the API list's `ordering` names where it has the column
+    sorts: dict[str, str | tuple[str, ...]] = {}
 
     def __init__(self, data=None, *args, defaults: dict[str, str] | None = None, **kwargs) -> None:
         """`defaults`: the filters the list applies when the request names none (the proposals still to be decided);
@@ -62,13 +69,33 @@ class ListFilter(forms.Form):
                 data.setdefault(name, value)
         kwargs.setdefault("auto_id", "id_filter_%s")  # ids of its own: the page's form may have a field of the same name
         super().__init__(data, *args, **kwargs)
+        if self.sorts:
+            self.fields[ORDERING] = SortField(self.sorts)
+            self.kept = (*self.kept, ORDERING)
         for field in self.fields.values():  # Django's message for a row not offered does not say which; a choice's does
             if isinstance(field, forms.ModelChoiceField) and field.error_messages["invalid_choice"] == UNNAMED_ROW:
                 field.error_messages["invalid_choice"] = forms.ChoiceField.default_error_messages["invalid_choice"]
 
     def apply(self, rows):
-        """`rows` narrowed by the filters (`narrow`), or none of them when a filter is wrong."""
-        return self.narrow(rows, self.cleaned_data) if self.is_valid() else rows.none()
+        """`rows` narrowed by the filters (`narrow`) in the order asked (`ordered`), or none of them when a filter is
+        wrong."""
+        return self.ordered(self.narrow(rows, self.cleaned_data)) if self.is_valid() else rows.none()
+
+    def ordered(self, rows):
+        """`rows` in the order the list is asked for (`?ordering=`, one of `sorts`), rows of the same value by their ids
+        in the same direction (a page boundary then falls in the same place each time), a column's empty values last
+        either way; as they come without one."""
+        asked = self.cleaned_data.get(ORDERING) if self.is_valid() else ""
+        if not asked:
+            return rows
+        descending = asked.startswith("-")
+        fields = self.sorts[asked.removeprefix("-")]
+        terms = []
+        for field in ((fields,) if isinstance(fields, str) else fields):
+            reverse = field.startswith("-") != descending
+            column = F(field.removeprefix("-"))
+            terms.append(column.desc(nulls_last=True) if reverse else column.asc(nulls_last=True))
+        return rows.order_by(*terms, "-pk" if descending else "pk")
 
     def narrow(self, rows, data: dict):
         """`rows` narrowed by the filters' values `data` (all of them valid)."""
@@ -78,7 +105,7 @@ class ListFilter(forms.Form):
     def values(self) -> dict:
         """The filters' values as the list's service takes them (by the fields' names); none when a filter is wrong, as
         the list is then none of the rows anyway (`apply`)."""
-        return dict(self.cleaned_data) if self.is_valid() else {}
+        return {name: value for name, value in self.cleaned_data.items() if name != ORDERING} if self.is_valid() else {}
 
     @property
     def status(self) -> int:
@@ -117,6 +144,25 @@ class ListFilter(forms.Form):
 
         return [(field.name, labelled(field.label, error) if field.label else error)
                 for field in self.hidden_fields() for error in field.errors]
+
+
+ORDERING = "ordering"  # the parameter a sorted list is asked its order by, on the portal as in the API
+
+
+class SortField(forms.ChoiceField):
+    """The hidden `ordering` of a list whose headings sort it (ListFilter.sorts): one of its columns, "-" before it for
+    the descending order, or none; another is refused naming those taken, as the API's lists refuse it."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, sorts: dict) -> None:
+        self.names = tuple(sorts)
+        super().__init__(label=_("排序"), choices=[("", ""), *((value, value) for value in orderings(*self.names))],
+                         required=False)
+
+    def validate(self, value) -> None:
+        if value and not self.valid_value(value):
+            raise forms.ValidationError(ordering_refused([value], self.names), code="invalid_choice")
 
 
 class StateFilter(ListFilter):

@@ -2,6 +2,7 @@
 the same pattern and message so that a bad value is refused before the service with the same words."""
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import ValidationFailed
+from core.texts import listed
 
 BUSINESS_YEARS = range(2000, 2100)  # the years a month, meeting or other business date may be in
 DAY_YEARS_MESSAGE = gettext_lazy("日期须在 %(first_year)s–%(last_year)s 年")
@@ -230,3 +232,14 @@ class BusinessDayField(InBusinessYears, forms.DateField):
 
 class BusinessTimeField(InBusinessYears, forms.DateTimeField):
     """A time in BUSINESS_YEARS: every time a portal form takes."""
+
+
+def orderings(*names: str) -> list[str]:
+    """The values an `ordering` parameter takes: each name, and each with "-" (descending)."""
+    return [value for name in names for value in (name, f"-{name}")]
+
+
+def ordering_refused(unknown: Iterable[str], valid: Iterable[str]) -> str:
+    """Why an `ordering` is refused, by an API list or a portal page's headings (core.forms.ListFilter.sorts): the
+    terms refused and the names the list orders by."""
+    return gettext("不能按 %(unknown)s 排序；可用：%(valid)s") % {"unknown": listed(unknown), "valid": listed(sorted(valid))}

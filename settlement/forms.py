@@ -77,6 +77,8 @@ class StatementFilterForm(SupplierFilterForm):
                         widget=forms.TextInput(attrs={"placeholder": _("礼品商 / 发票号码 / 付款或收款凭证号")}))
     field_order = ["q", "month", "state", "supplier", "waiting", "awaiting_payment", "receivable", "overdue"]
     search = statements.SEARCHED
+    sorts = {"month": "month", "supplier": "supplier__name", "version": "version", "payable": "payable",
+             "issued_at": "issued_at", "payment_due_on": "payment_due_on"}
 
     def __init__(self, *args, states: list[tuple[str, str]] | None = None, reader, **kwargs) -> None:
         super().__init__(*args, reader=reader, **kwargs)

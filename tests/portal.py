@@ -226,6 +226,23 @@ def listed(user, url: str, **query) -> list[int]:
     return sorted(row.pk for row in response.context["page_obj"])
 
 
+def listed_in_order(user, url: str, **query) -> list[int]:
+    """The ids of the rows of the first page of the portal list at `url` with `query`, in the order shown (checked to
+    answer 200)."""
+    response = logged_in(user).get(url, query)
+    assert response.status_code == 200, response.content
+    return [row.pk for row in response.context["page_obj"]]
+
+
+#: a heading that sorts its list (core/templatetags/lists.py): (its link, its column, aria-sort or "")
+SORT_HEADING = re.compile(r'<th[^>]*?(?: aria-sort="(\w+)")?><a href="([^"]*)" class="sort" data-sort="([^"]+)"')
+
+
+def sort_headings(page: str) -> dict[str, tuple[str, str]]:
+    """{column: (where its heading links to, its aria-sort or "")} of the headings of a page that sort its list."""
+    return {column: (html.unescape(link), order or "") for order, link, column in SORT_HEADING.findall(page)}
+
+
 def clear_link(page: str) -> str | None:
     """Where the page's 清除筛选 link (an empty list's, core/includes/none_listed.html) leads, or None when it has none."""
     found = re.search(r'<a href="([^"]*)" data-testid="clear-filters">', page)

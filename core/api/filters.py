@@ -1,5 +1,4 @@
 """Filters shared by the apps' APIs."""
-from collections.abc import Iterable
 
 import django_filters
 from django import forms
@@ -16,7 +15,7 @@ from rest_framework.settings import api_settings
 from core.errors import ValidationFailed
 from core.selectors import searched
 from core.texts import listed
-from core.validators import IdField, InBusinessYears, YesNoField, range_reversed
+from core.validators import IdField, InBusinessYears, YesNoField, ordering_refused, orderings, range_reversed
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -223,16 +222,6 @@ class StrictOrderingFilter(filters.OrderingFilter):
             for parameter in parameters:
                 parameter.update(schema={"type": "array", "items": {"type": "string", "enum": orderings(*names)}}, style="form", explode=False)
         return parameters
-
-
-def orderings(*names: str) -> list[str]:
-    """The values an `ordering` parameter takes: each name, and each with "-" (descending)."""
-    return [value for name in names for value in (name, f"-{name}")]
-
-
-def ordering_refused(unknown: Iterable[str], valid: Iterable[str]) -> str:
-    """Why an `ordering` is refused: the terms refused and the fields the list orders by."""
-    return gettext("不能按 %(unknown)s 排序；可用：%(valid)s") % {"unknown": listed(unknown), "valid": listed(sorted(valid))}
 
 
 class OrderingField(serializers.ChoiceField):
