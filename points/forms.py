@@ -100,8 +100,14 @@ class RequiredReasonForm(forms.Form):
                              widget=forms.TextInput(attrs={"placeholder": _("原因（必填）")}))
 
 
+#: the columns of an order list that sort it (the API's `placed_at`, the others the order's fields)
+ORDER_SORTS = {"number": "number", "gift": "gift__name", "quantity": "quantity", "points_cost": "points_cost",
+               "placed_at": "placed_at"}
+
+
 class OrderFilterForm(ListFilter):
     state = choice_filter(_("状态"), RedemptionOrder.State.choices)
+    sorts = ORDER_SORTS
 
     def narrow(self, rows, data: dict):
         return rows.filter(state=data["state"]) if data["state"] else rows
@@ -123,6 +129,7 @@ class StaffOrderFilterForm(DayRangeFilter):
     fulfilment = choice_filter(_("履约方式"), Gift.Fulfilment.choices)
     program = choice_filter(_("积分计划"), [])
     member = IdField(label=_("会员"), required=False, widget=forms.HiddenInput)
+    sorts = ORDER_SORTS | {"supplier": "supplier__name"}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,0 +1,58 @@
+"""The points app's portal lists sort by a column's heading (core.forms.ListFilter.sorts), each way, as the role that
+reads the list: a member's orders and ledger, the staff's orders (and their download), the operators' member search
+and the complaint desk, where a supplier sorting its complaints still sees only its own."""
+from datetime import timedelta
+
+import pytest
+
+from points.services import orders
+from suppliers.models import Supplier
+from suppliers.services import inventory
+from tests.factories import ADDRESS, GiftFactory, WarehouseFactory
+from tests.helpers import published
+from tests.portal import downloaded, listed_in_order, logged_in, sort_headings
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three_orders(rich_member, listed_gift, now) -> list:
+    """The member's orders: 2 units five days ago, 1 unit today, 3 units two days ago."""
+    return [orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=quantity, now=now - timedelta(days=days_ago),
+                               **ADDRESS)
+            for quantity, days_ago in ((2, 5), (1, 0), (3, 2))]
+
+
+def test_a_member_sorts_its_orders_by_the_time_placed_and_by_points(rich_member, three_orders):
+    older, newest, middle = (order.pk for order in three_orders)
+    url = "/member/orders/"
+
+    assert set(sort_headings(logged_in(rich_member.user).get(url).content.decode())) == {
+        "number", "gift", "quantity", "points_cost", "placed_at"}
+    assert listed_in_order(rich_member.user, url, ordering="placed_at") == [older, middle, newest]
+    assert listed_in_order(rich_member.user, url, ordering="-placed_at") == [newest, middle, older]
+    assert listed_in_order(rich_member.user, url, ordering="points_cost") == [newest, older, middle]
+    assert listed_in_order(rich_member.user, url, ordering="-points_cost") == [middle, older, newest]
+
+
+def test_staff_sort_every_order_by_quantity_and_the_download_follows(logistics, three_orders):
+    older, newest, middle = three_orders
+    url = "/member/order-admin/"
+
+    assert listed_in_order(logistics, url, ordering="quantity") == [newest.pk, older.pk, middle.pk]
+    assert listed_in_order(logistics, url, ordering="-placed_at") == [newest.pk, middle.pk, older.pk]
+    rows = downloaded(logged_in(logistics).get(f"{url}export.csv", {"ordering": "-quantity"}))
+    number = rows[0].index("订单号")
+    assert [row[number] for row in rows[1:]] == [middle.number, older.number, newest.number]
+
+
+def test_staff_sort_every_order_by_supplier(operator, rich_member, listed_gift, now):
+    other_gift = published(GiftFactory(), actor=operator, at=now)
+    inventory.receive_stock(gift=other_gift, location=WarehouseFactory(code="WH-ORD"), quantity=10, at=now)
+    Supplier.objects.filter(pk=listed_gift.supplier_id).update(name="Beta 礼品")
+    Supplier.objects.filter(pk=other_gift.supplier_id).update(name="Alpha 礼品")
+    second, first, second_again = (orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS).pk
+                                   for gift in (listed_gift, other_gift, listed_gift))
+
+    assert listed_in_order(operator, "/member/order-admin/", ordering="supplier") == [first, second, second_again]
+    assert listed_in_order(operator, "/member/order-admin/", ordering="-supplier") == [second_again, second, first]
