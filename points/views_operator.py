@@ -153,6 +153,8 @@ class MemberSearchForm(ListFilter):
     q = forms.CharField(label=gettext_lazy("手机号或姓名"), required=False, max_length=50)
     program = forms.ChoiceField(label=gettext_lazy("积分计划"), required=False)
     tier = forms.ChoiceField(label=gettext_lazy("等级"), required=False, choices=[("", gettext_lazy("全部")), *Tier.choices])
+    #: the API's `name`; not the phone, shown masked: its order would tell the hidden digits
+    sorts = {"name": "name", "balance": "account__balance"}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from points.services import orders
+from points.services import ledger, orders
 from suppliers.models import Supplier
 from suppliers.services import inventory
-from tests.factories import ADDRESS, GiftFactory, WarehouseFactory
+from tests.factories import ADDRESS, GiftFactory, MemberFactory, WarehouseFactory
 from tests.helpers import published
 from tests.portal import downloaded, listed_in_order, logged_in, sort_headings
 
@@ -56,3 +56,14 @@ def test_staff_sort_every_order_by_supplier(operator, rich_member, listed_gift, 
 
     assert listed_in_order(operator, "/member/order-admin/", ordering="supplier") == [first, second, second_again]
     assert listed_in_order(operator, "/member/order-admin/", ordering="-supplier") == [second_again, second, first]
+
+
+def test_operators_sort_the_members_found_by_balance_and_name(operator, now):
+    poor, rich, middle = (MemberFactory(name=name) for name in ("丙", "甲", "乙"))
+    for member, points in ((poor, 100), (rich, 900), (middle, 500)):
+        ledger.earn_points(member=member, points=points, source=ledger.Source("batch", f"S-{member.pk}"), at=now)
+    url = "/member/member-admin/"
+
+    assert listed_in_order(operator, url, ordering="balance") == [poor.pk, middle.pk, rich.pk]
+    assert listed_in_order(operator, url, ordering="-balance") == [rich.pk, middle.pk, poor.pk]
+    assert "phone" not in sort_headings(logged_in(operator).get(url).content.decode())  # shown masked: its order would tell
