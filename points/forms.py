@@ -153,6 +153,7 @@ class LedgerFilterForm(DayRangeFilter):
     date_from = day_field(_("日期自"))
     date_to = day_field(_("至"))
     exact = {"kind": "kind"}
+    sorts = {"at": "at", "points": "points"}
 
     def narrow(self, rows, data: dict):
         return super().narrow(rows, data).filter(**self.day_lookups("at"))

@@ -241,7 +241,7 @@ def points(request):
     context = paginate(request, filters.apply(entries))
     label_entries(context["page_obj"], viewer=request.user)
     reminders = RemindersForm(initial={"reminders_opt_out": member.reminders_opt_out})
-    return render(request, "points/points.html", context | {"summary": summary, "member": member, "reminders": reminders, "ledger_filters": filters},
+    return render(request, "points/points.html", context | {"summary": summary, "member": member, "reminders": reminders, "filters": filters},
                   status=filters.status)
 
 

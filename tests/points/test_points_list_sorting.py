@@ -1,14 +1,14 @@
 """The points app's portal lists sort by a column's heading (core.forms.ListFilter.sorts), each way, as the role that
 reads the list: a member's orders and ledger, the staff's orders (and their download), the operators' member search
 and the complaint desk, where a supplier sorting its complaints still sees only its own."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from points.services import ledger, orders
 from suppliers.models import Supplier
 from suppliers.services import inventory
-from tests.factories import ADDRESS, GiftFactory, MemberFactory, WarehouseFactory
+from tests.factories import ADDRESS, SHANGHAI, GiftFactory, MemberFactory, WarehouseFactory
 from tests.helpers import published
 from tests.portal import downloaded, listed_in_order, logged_in, sort_headings
 
@@ -67,3 +67,23 @@ def test_operators_sort_the_members_found_by_balance_and_name(operator, now):
     assert listed_in_order(operator, url, ordering="balance") == [poor.pk, middle.pk, rich.pk]
     assert listed_in_order(operator, url, ordering="-balance") == [rich.pk, middle.pk, poor.pk]
     assert "phone" not in sort_headings(logged_in(operator).get(url).content.decode())  # shown masked: its order would tell
+
+
+def test_a_member_sorts_its_ledger_by_time_and_by_points(member, other_member, now):
+    def earn(who, points: int, day: int):
+        return ledger.earn_points(member=who, points=points, source=ledger.Source("batch", f"S-{who.pk}-{day}"),
+                                  at=datetime(2026, 3, day, 9, tzinfo=SHANGHAI)).pk
+
+    first, second, third = earn(member, 300, 1), earn(member, 100, 3), earn(member, 200, 2)
+    earn(other_member, 250, 4)
+
+    assert listed_in_order(member.user, "/member/points/", ordering="at") == [first, third, second]
+    assert listed_in_order(member.user, "/member/points/", ordering="-at") == [second, third, first]
+    assert listed_in_order(member.user, "/member/points/", ordering="points") == [second, third, first]
+    assert listed_in_order(member.user, "/member/points/", ordering="-points") == [first, third, second]
+
+
+def test_the_staff_ledger_of_a_member_has_no_sorting_headings(rich_member, operator):
+    page = logged_in(operator).get(f"/member/member-admin/{rich_member.pk}/").content.decode()
+
+    assert 'data-testid="ledger"' in page and sort_headings(page) == {}
