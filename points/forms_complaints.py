@@ -156,6 +156,9 @@ class ComplaintFilterForm(SupplierFilter, DayRangeFilter):
     order = IdField(label=_("订单"), required=False, widget=forms.HiddenInput)
     member = IdField(label=_("会员"), required=False, widget=forms.HiddenInput)
     field_order = ["waiting", "state", "responsible", "kind", "supplier", "late", "opened_from", "opened_to", "q"]
+    #: the API's `opened_at` and `deadline` (the deadline a row shows: an opener's shows none, as the API's), the number,
+    #: the supplier's name
+    sorts = {"number": "number", "supplier": "supplier__name", "deadline": "deadline", "opened_at": "opened_at"}
 
     def values(self) -> dict:
         """The filters list_complaints takes (the days, the order and the member are `narrow`'s)."""

@@ -5,11 +5,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from points.services import ledger, orders
+from points.services import complaints, ledger, orders
 from suppliers.models import Supplier
 from suppliers.services import inventory
-from tests.factories import ADDRESS, SHANGHAI, GiftFactory, MemberFactory, WarehouseFactory
-from tests.helpers import published
+from tests.factories import ADDRESS, SHANGHAI, GiftFactory, MemberFactory, WarehouseFactory, licensed
+from tests.helpers import gift_in_state, published
 from tests.portal import downloaded, listed_in_order, logged_in, sort_headings
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +87,24 @@ def test_the_staff_ledger_of_a_member_has_no_sorting_headings(rich_member, opera
     page = logged_in(operator).get(f"/member/member-admin/{rich_member.pk}/").content.decode()
 
     assert 'data-testid="ledger"' in page and sort_headings(page) == {}
+
+
+def test_operators_sort_the_complaint_desk_by_the_time_opened_and_by_deadline(operator, queue_with_a_late_answer):
+    overdue, running, resolved_on_time, resolved_late = (complaint.pk for complaint in queue_with_a_late_answer)
+
+    assert listed_in_order(operator, "/complaints/", ordering="opened_at") == [resolved_late, overdue, resolved_on_time, running]
+    assert listed_in_order(operator, "/complaints/", ordering="-opened_at") == [running, resolved_on_time, overdue, resolved_late]
+    assert listed_in_order(operator, "/complaints/", ordering="-deadline") == [running, resolved_on_time, overdue, resolved_late]
+
+
+def test_a_supplier_sorting_the_desk_sees_only_the_complaints_triaged_to_it(
+        supplier_staff, other_supplier, member, operator, queue_with_a_late_answer, now):
+    others_gift = gift_in_state("online", supplier=licensed(other_supplier), name="碧螺春礼盒")
+    opened = complaints.open_complaint(actor=member.user, now=now - timedelta(hours=30), gift=others_gift, title="other",
+                                       description="…")
+    others = complaints.triage_complaint(complaint=opened, actor=operator, now=now - timedelta(hours=30), responsible="supplier")
+    own = [complaint.pk for complaint in sorted(queue_with_a_late_answer, key=lambda complaint: complaint.opened_at)]
+
+    assert listed_in_order(supplier_staff, "/complaints/", ordering="opened_at") == own
+    assert listed_in_order(supplier_staff, "/complaints/", ordering="-opened_at") == own[::-1]
+    assert others.pk in listed_in_order(operator, "/complaints/", ordering="opened_at")
