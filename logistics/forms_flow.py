@@ -99,6 +99,9 @@ class ShipmentFilterForm(DayRangeFilter):
     awaiting_decision = yes_no_box(_("仅看待重新配送或放弃"))
     unshipped = yes_no_box(_("仅看未发出"))
     overdue = yes_no_box(_("仅看逾期未发"))
+    # a staff's, a supplier's dropship and a member's parcels: each page's headings sort by those of its columns
+    sorts = {"order_number": "order__number", "quantity": "quantity", "tracking_number": "tracking_number",
+             "created_at": "created_at", "shipped_at": "shipped_at", "delivered_at": "delivered_at"}
 
     def __init__(self, *args, with_kind: bool = True, dropship_only: bool = False, now=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -134,6 +137,7 @@ class HandoffFilterForm(DayRangeFilter):
     supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部"))
     date_from = day_field(_("交接日期自"))
     date_to = day_field(_("至"))
+    sorts = {"number": "number", "created_at": "created_at", "order_count": "order_count"}
 
     def narrow(self, rows, data: dict):
         """The batches matching the filters, each still counting all its orders (not only the supplier's)."""
@@ -154,6 +158,8 @@ class OrderFilterForm(DayRangeFilter):
     gift = forms.CharField(label=_("礼品（SKU / 名称）"), required=False, max_length=60)
     date_from = day_field(_("下单日期自"))
     date_to = day_field(_("至"))
+    sorts = {"number": "number", "quantity": "quantity", "placed_at": "placed_at", "shipped_at": "shipped_at",
+             "delivered_at": "delivered_at"}
 
     def narrow(self, rows, data: dict):
         if gift := (data.get("gift") or "").strip():
@@ -171,6 +177,8 @@ class OrderFilterForm(DayRangeFilter):
 class InboundFilterForm(ListFilter):
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("入库单号 / SKU / 礼品商")}))
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + InboundShipment.State.choices)
+    sorts = {"number": "number", "supplier": "supplier__name", "gift": "gift__sku", "announced_quantity": "announced_quantity",
+             "expected_on": "expected_on", "counted_quantity": "counted_quantity"}
 
     def narrow(self, rows, data: dict):
         if data.get("q"):
