@@ -52,6 +52,7 @@ class TariffChangeFilterForm(ListFilter):
     """The tariff changes of one kind of cost (GET); empty means all."""
 
     kind = forms.ChoiceField(label=_("费用类型"), required=False, choices=[("", _("全部")), *CostKind.choices])
+    sorts = {"changed_at": "changed_at", "previous_amount": "previous_amount", "amount": "amount"}
 
 
 class TariffForm(forms.Form):
@@ -73,6 +74,8 @@ class CarrierEventFilterForm(DayRangeFilter):
     tracking_number = forms.CharField(label=_("运单号"), required=False, max_length=60)
     received_from = day_field(_("接收日期自"))
     received_to = day_field(_("至"))
+    sorts = {"received_at": "received_at", "event_id": "event_id", "tracking_number": "tracking_number", "sequence": "sequence",
+             "occurred_at": "occurred_at"}
 
     def values(self) -> dict:
         """The filters list_carrier_events takes (the days are `narrow`'s)."""

@@ -1,10 +1,11 @@
 """The logistics lists sort by a column's heading (core.forms.ListFilter.sorts), ascending then descending, as each role
 that reads them opens them; a supplier's list sorted shows only its own rows."""
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
-from logistics.models import HandoffBatch, HandoffItem, InboundShipment, Shipment
+from logistics.models import CarrierEvent, HandoffBatch, HandoffItem, InboundShipment, Shipment, Tariff, TariffChange
 from logistics.services import shipments
 from points.services import orders
 from tests.factories import ADDRESS, GiftFactory, WarehouseFactory
@@ -115,3 +116,24 @@ def test_a_supplier_sorting_its_inbound_shipments_sees_only_its_own(supplier_sta
 
     assert in_order(supplier_staff, "/logistics/announce/", "expected_on") == ([thirty, ten], [ten, thirty])
     assert in_order(other_supplier_admin, "/logistics/announce/", "announced_quantity") == ([twenty], [twenty])
+
+
+def test_staff_sort_the_carrier_events_by_the_time_they_happened(logistics, operator, now):
+    events = [CarrierEvent.objects.create(event_id=f"E-SORT-{n}", tracking_number="SF-SORT", sequence=n + 1, kind="shipped",
+                                          occurred_at=now - timedelta(hours=hours), received_at=now)
+              for n, hours in enumerate((2, 5, 1))]
+    middle, oldest, newest = (event.pk for event in events)
+
+    assert in_order(operator, "/logistics/carrier-events/", "occurred_at") == ([oldest, middle, newest], [newest, middle, oldest])
+    assert in_order(logistics, "/logistics/carrier-events/", "sequence") == ([middle, oldest, newest], [newest, oldest, middle])
+
+
+def test_staff_sort_the_tariff_changes_by_the_new_price(operator, finance, now):
+    tariff = Tariff.objects.first()
+    changes = [TariffChange.objects.create(tariff=tariff, previous_amount=Decimal("1.00"), previous_unit=tariff.unit,
+                                           amount=Decimal(amount), unit=tariff.unit, changed_at=now, reason="调价")
+               for amount in ("5.00", "9.00", "7.00")]
+    five, nine, seven = (change.pk for change in changes)
+
+    assert in_order(operator, "/logistics/tariffs/", "amount") == ([five, seven, nine], [nine, seven, five])
+    assert in_order(finance, "/logistics/tariffs/", "amount") == ([five, seven, nine], [nine, seven, five])
