@@ -106,6 +106,7 @@ class ReturnFilterForm(SupplierFilter, DayRangeFilter):
     replacement_failed = yes_no_box(_("仅看换货配送失败"))
     field_order = ["state", "fulfilment", "supplier", "q", "requested_from", "requested_to", "replacement_failed"]
     exact = {}
+    sorts = {"number": "number", "order_number": "order__number", "quantity": "quantity", "requested_at": "requested_at"}
 
     def narrow(self, queryset, data: dict):
         queryset = queryset.filter(**self.day_lookups("requested_at"))
@@ -181,6 +182,8 @@ class CostFilterForm(SupplierFilter, DayRangeFilter):
     search = costs.SEARCHED
     field_order = ["kind", "payer", "supplier", "recorded_from", "recorded_to", "q"]
     exact = {}
+    # a cost's number (编号) is its id's (cost_reference)
+    sorts = {"id": "id", "recorded_at": "recorded_at", "supplier": "supplier__name", "quantity": "quantity", "amount": "amount"}
 
     def narrow(self, queryset, data: dict):
         filters = {"kind": data.get("kind"), "payer": data.get("payer"), "supplier": data.get("supplier")}
@@ -198,6 +201,8 @@ class ClaimFilterForm(DayRangeFilter):
     opened_to = day_field(_("至"))
     q = _number_search()
     search = claims.SEARCHED
+    sorts = {"opened_at": "opened_at", "order_number": "order__number", "supplier": "order__supplier__name", "quantity": "quantity",
+             "amount": "amount"}
 
     def narrow(self, queryset, data: dict):
         filters = {"state": data.get("state"), "cause": data.get("cause"), "order__supplier": data.get("supplier")}

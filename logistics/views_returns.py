@@ -293,7 +293,7 @@ def _claims_page(request, *, lost_form: LostParcelForm | None = None):
     require_role(request.user, CLAIM_READERS)
     filters = ClaimFilterForm(request.GET)
     claimed = filters.apply(claims.list_claims(user=request.user))
-    context = paginate(request, claimed) | {
+    context = paginate(request, claimed, list_url=reverse("logistics-claims")) | {  # its links lead to the list, not to the lost-parcel form
         "filters": filters,
         "total": claimed.aggregate(total=Sum("amount"))["total"],
         "may_settle": request.user.role in claims.SETTLERS,

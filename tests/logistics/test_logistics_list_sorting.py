@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from logistics.models import CarrierEvent, HandoffBatch, HandoffItem, InboundShipment, Shipment, Tariff, TariffChange
+from logistics.models import (
+    CarrierEvent, ExtraCost, HandoffBatch, HandoffItem, InboundShipment, LogisticsClaim, ReturnRequest, Shipment, Tariff, TariffChange,
+)
 from logistics.services import shipments
 from points.services import orders
 from tests.factories import ADDRESS, GiftFactory, WarehouseFactory
@@ -137,3 +139,40 @@ def test_staff_sort_the_tariff_changes_by_the_new_price(operator, finance, now):
 
     assert in_order(operator, "/logistics/tariffs/", "amount") == ([five, seven, nine], [nine, seven, five])
     assert in_order(finance, "/logistics/tariffs/", "amount") == ([five, seven, nine], [nine, seven, five])
+
+
+def test_the_return_desks_sort_the_returns_by_the_time_they_were_requested(operator, logistics, supplier_staff, three_orders, now):
+    made = [ReturnRequest.objects.create(number=f"RR-SORT-{n}", order=order, supplier=order.supplier, quantity=1, reason="unused",
+                                         requested_at=now - timedelta(days=days))
+            for n, (order, days) in enumerate(zip(three_orders, (1, 3, 2), strict=True))]
+    day_ago, three_days_ago, two_days_ago = (row.pk for row in made)
+
+    for reader in (operator, logistics, supplier_staff):
+        assert in_order(reader, "/logistics/returns/", "requested_at") == (
+            [three_days_ago, two_days_ago, day_ago], [day_ago, two_days_ago, three_days_ago])
+
+
+def test_the_extra_costs_sort_by_amount_for_staff_and_the_supplier_bearing_them(logistics, supplier_staff, three_orders, now):
+    costs = [ExtraCost.objects.create(kind="return_freight", payer="supplier", supplier=order.supplier, amount=Decimal(amount),
+                                      order=order, recorded_at=now)
+             for order, amount in zip(three_orders, ("12.00", "8.00", "30.00"), strict=True)]
+    twelve, eight, thirty = (cost.pk for cost in costs)
+
+    for reader in (logistics, supplier_staff):
+        assert in_order(reader, "/logistics/extra-costs/", "amount") == ([eight, twelve, thirty], [thirty, twelve, eight])
+
+
+def test_staff_sort_the_claims_by_amount(finance, operator, three_orders, now):
+    claims = [LogisticsClaim.objects.create(order=order, cause="lost_parcel", quantity=order.quantity, amount=Decimal(amount),
+                                            opened_at=now - timedelta(hours=n))
+              for n, (order, amount) in enumerate(zip(three_orders, ("180.00", "540.00", "360.00"), strict=True))]
+    one, three, two = (claim.pk for claim in claims)
+
+    assert in_order(finance, "/logistics/claims/", "amount") == ([one, two, three], [three, two, one])
+    assert in_order(operator, "/logistics/claims/", "opened_at") == ([two, three, one], [one, three, two])
+
+
+def test_a_refused_lost_parcel_report_keeps_the_claims_headings_on_the_claims_list(logistics):
+    page = logged_in(logistics).post("/logistics/claims/lost-parcel/", {"tracking_number": "NONE"}).content.decode()
+
+    assert sort_headings(page)["amount"][0].startswith("/logistics/claims/?")
