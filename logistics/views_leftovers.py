@@ -31,6 +31,9 @@ READERS = SUPPLIER_ROLES | {Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}
 class LotFilterForm(ListFilter):
     state = choice_filter(_("状态"), LeftoverLot.State.choices)
     q = forms.CharField(label=_("礼品或礼品商"), required=False, max_length=100)
+    # the days charged and the fees so far are the lots' annotations (leftovers.list_leftover_lots)
+    sorts = {"gift": "gift__sku", "supplier": "supplier__name", "quantity": "quantity", "collect_by": "collect_by",
+             "storage_days": "storage_days", "fee_amount": "fee_amount"}
 
     def narrow(self, lots, data: dict):
         if data["state"]:

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from logistics.models import (
-    CarrierEvent, ExtraCost, HandoffBatch, HandoffItem, InboundShipment, LogisticsClaim, ReturnRequest, Shipment, Tariff, TariffChange,
+    CarrierEvent, ExtraCost, HandoffBatch, HandoffItem, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment,
+    Tariff, TariffChange,
 )
 from logistics.services import shipments
 from points.services import orders
@@ -176,3 +177,14 @@ def test_a_refused_lost_parcel_report_keeps_the_claims_headings_on_the_claims_li
     page = logged_in(logistics).post("/logistics/claims/lost-parcel/", {"tracking_number": "NONE"}).content.decode()
 
     assert sort_headings(page)["amount"][0].startswith("/logistics/claims/?")
+
+
+def test_leftover_lots_sort_by_their_deadline_for_staff_and_their_supplier(operator, supplier_staff, supplier, now):
+    gift = GiftFactory(supplier=supplier)
+    lots = [LeftoverLot.objects.create(supplier=supplier, gift=gift, location=WarehouseFactory(code=f"WH-L{n}"), quantity=n + 1,
+                                       created_at=now, collect_by=date(2026, 11, day))
+            for n, day in enumerate((14, 10, 12))]
+    latest, earliest, middle = (lot.pk for lot in lots)
+
+    for reader in (operator, supplier_staff):
+        assert in_order(reader, "/logistics/leftovers/", "collect_by") == ([earliest, middle, latest], [latest, middle, earliest])
