@@ -102,18 +102,17 @@ SWEPT_USERS = ["operator", "finance", "logistics", "supplier_a", "supplier_b", "
 
 
 def ordered_by(rows: list, fields) -> tuple[list, list]:
-    """The values of the first field of a sort (`fields`: ListFilter.sorts' value) of the rows shown, read from their
-    table, and those values in the order the field asks: None where the field is no comparable column (an annotation,
-    text, whose order is the database's collation)."""
+    """The values of the first field of a sort (`fields`: ListFilter.sorts' value) of the rows shown, and those values in
+    the order the field asks: a row's own value (a column, or an annotation its list's selector gives it), one across
+    relations read from its table; none where the values are text, whose order is the database's collation."""
     field = (fields,) if isinstance(fields, str) else fields
     name = field[0].removeprefix("-")
-    model = type(rows[0]) if rows and isinstance(rows[0], Model) else None
-    if model is None:
+    if not rows or not isinstance(rows[0], Model):
         return [], []
-    try:
-        values = dict(model._base_manager.filter(pk__in=[row.pk for row in rows]).values_list("pk", name))
-    except Exception:  # an annotation of the list's selector
-        return [], []
+    if "__" in name:
+        values = dict(type(rows[0])._base_manager.filter(pk__in=[row.pk for row in rows]).values_list("pk", name))
+    else:
+        values = {row.pk: getattr(row, name) for row in rows}
     shown = [values[row.pk] for row in rows if values.get(row.pk) is not None]
     if any(isinstance(value, str) for value in shown):
         return [], []
