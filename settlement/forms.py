@@ -132,20 +132,23 @@ class AdjustmentFilterForm(SupplierFilterForm, DayRangeFilter):
     source_kind = choice_filter(_("来源类型"), [])
     date_from = day_field(_("审批日期自"))
     date_to = day_field(_("至"))
-    field_order = ["q", "state", "kind", "source_kind", "supplier", "date_from", "date_to"]
+    waiting = waiting_box()
+    field_order = ["q", "state", "kind", "source_kind", "supplier", "date_from", "date_to", "waiting"]
     exact = {"kind": "kind", "source_kind": "source_kind"}
     search = adjustments.SEARCHED
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, reader, **kwargs) -> None:
+        super().__init__(*args, reader=reader, **kwargs)
         self.fields["source_kind"].choices = [("", _("全部")), *source_choices()]
+        if not waits_for(adjustments.adjustments_to_check, reader):  # those another finance user made, for this one to decide
+            del self.fields["waiting"]
 
     def narrow(self, rows, data: dict):
         return super().narrow(rows, data).filter(**self.day_lookups("decided_at"))
 
     def values(self) -> dict:
         data = super().values()
-        return {"state": data.get("state") or "", "supplier_id": data.get("supplier")}
+        return {"state": data.get("state") or "", "supplier_id": data.get("supplier"), "waiting": data.get("waiting")}
 
 
 class AdjustmentForm(SubmittedOnce):

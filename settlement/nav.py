@@ -14,7 +14,7 @@ register_nav(_("结算月份"), "settlement-months", roles={Role.FINANCE}, order
 register_nav(_("结算单"), "settlement-statements", roles=Statement.visibility.readers, order=82,
              group=NavGroup.SETTLEMENT, badge=statements_waiting, badge_query=WAITING_QUERY)
 register_nav(_("调账"), "settlement-adjustments", roles=Adjustment.visibility.readers, order=83, group=NavGroup.SETTLEMENT,
-             badge=adjustments_to_check)
+             badge=adjustments_to_check, badge_query=WAITING_QUERY)
 register_nav(_("对账"), "settlement-reconciliations", roles=Reconciliation.visibility.readers, order=84, group=NavGroup.SETTLEMENT,
              badge=lines_to_resolve)
 register_supplier_page(_("结算单"), "settlement-statements", roles={Role.FINANCE, Role.OPERATOR}, order=70)

@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.api.fields import ActorField, RequiredText, ScopedKey
-from core.api.filters import FilterSet, TimeFilter
+from core.api.filters import FilterSet, TimeFilter, YesNoFilter
 from core.api.permissions import require_role
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
@@ -99,10 +99,15 @@ class AdjustmentFilter(FilterSet):
     source_kind = django_filters.ChoiceFilter(choices=source_choices, help_text="the source type: order, return, extra_cost, …")
     decided_after = TimeFilter(field_name="decided_at", lookup_expr="gte")
     decided_before = TimeFilter(field_name="decided_at", lookup_expr="lt")
+    waiting = YesNoFilter(method="filter_waiting", label="only those waiting for the caller's decision, as its navigation badge "
+                                                          "counts them: another finance user's proposals (false: only the others)")
 
     class Meta:
         model = Adjustment
-        fields = ["state", "kind", "supplier", "statement", "source_kind", "decided_after", "decided_before"]
+        fields = ["state", "kind", "supplier", "statement", "source_kind", "decided_after", "decided_before", "waiting"]
+
+    def filter_waiting(self, queryset, name, value):
+        return adjustments.waiting_to_check(queryset, self.request.user, value)
 
 
 class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
-from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.roles import SUPPLIER_ROLES, Role, waiting_for, waiting_rows
 from core.texts import Message, stored
 from core.validators import required_text
 from points.models import RedemptionOrder
@@ -327,9 +327,10 @@ def withdraw_adjustment(*, adjustment: Adjustment, actor, now: datetime, reason:
 SEARCHED = ("number", "supplier__name", "reason", "source_id")
 
 
-def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
+def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None, waiting: bool | None = None):
     """Adjustments the actor may see, with where each is booked (`with_booking`); a supplier sees only approved ones
-    (proposals are finance's internal work)."""
+    (proposals are finance's internal work). `waiting`: only those waiting for the actor's decision, as its navigation
+    badge counts them (`adjustments_to_check`; False: the others)."""
     adjustments = with_booking(Adjustment.objects.visible_to(actor).select_related("supplier", "created_by", "decided_by", "statement"),
                                actor=actor)
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
@@ -338,7 +339,13 @@ def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
         adjustments = adjustments.filter(state=state)
     if supplier_id:
         adjustments = adjustments.filter(supplier_id=supplier_id)
-    return adjustments
+    return waiting_to_check(adjustments, actor, waiting)
+
+
+def waiting_to_check(adjustments: QuerySet[Adjustment], actor, waiting: bool | None) -> QuerySet[Adjustment]:
+    """The adjustments waiting for the actor's decision (True: what its navigation badge counts, `adjustments_to_check`),
+    the others (False) or all (None)."""
+    return waiting_rows(adjustments, adjustments_to_check, actor, waiting)
 
 
 def with_booking(adjustments: QuerySet[Adjustment], *, actor) -> QuerySet[Adjustment]:
