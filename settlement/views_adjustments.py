@@ -182,9 +182,12 @@ def reconciliation_list(request):
     return render(request, "settlement/reconciliations.html", context | {"filters": filters}, status=filters.status)
 
 
+EMPTY_CATEGORY = {"count": 0, "ours": "0.00", "theirs": "0.00", "ours_gross": "0.00", "theirs_gross": "0.00"}
+
+
 def _summary_rows(summary: dict) -> list[dict]:
     labels = dict(Category.choices)
-    return [{"category": category, "label": labels[category], **summary.get(category, {"count": 0, "ours": "0.00", "theirs": "0.00"})}
+    return [{"category": category, "label": labels[category], **EMPTY_CATEGORY, **summary.get(category, {})}
             for category in Category.values]
 
 

@@ -27,6 +27,9 @@ class CategoryTotalSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     ours = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="the platform's total (平台)")
     theirs = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="the supplier's total, from its file (礼品商)")
+    ours_gross = serializers.DecimalField(max_digits=16, decimal_places=2,
+                                          help_text="the platform's amounts added regardless of sign (+180 and −180: 360.00)")
+    theirs_gross = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="the supplier's amounts added regardless of sign")
 
 
 class ReconciliationSerializer(serializers.ModelSerializer):
@@ -35,7 +38,8 @@ class ReconciliationSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     uploaded_by = serializers.CharField(source="uploaded_by.username", default=None, read_only=True)
     summary = serializers.DictField(child=CategoryTotalSerializer(), read_only=True,
-                                    help_text="count and totals of every category: ours the platform's, theirs the supplier's")
+                                    help_text="count and totals of every category: ours the platform's, theirs the supplier's, "
+                                              "signed and gross")
     superseded = serializers.BooleanField(read_only=True, help_text="the statement was reissued or a later file uploaded for the "
                                                                     "same version: its lines are no longer resolved")
     superseded_by = serializers.PrimaryKeyRelatedField(read_only=True, help_text="the later file for the same version, if any")

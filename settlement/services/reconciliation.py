@@ -264,14 +264,20 @@ def _match(theirs: list[tuple[int, Key, int, Decimal]], ours: dict[Key, list], e
 
 
 def _summary(lines: Iterable[tuple]) -> dict[str, dict]:
-    """{category: {"count", "ours", "theirs"}} for every category, the empty ones too."""
-    totals = {category: [0, ZERO, ZERO] for category in Category.values}
+    """{category: {"count", "ours", "theirs", "ours_gross", "theirs_gross"}} for every category, the empty ones too: each
+    side's signed total and its gross, the sum of the amounts regardless of sign (a delivery of +180 and a return of
+    −180 net to 0.00 but are 360.00 of lines to look at)."""
+    totals = {category: [0, ZERO, ZERO, ZERO, ZERO] for category in Category.values}
     for *_, amount, _line_id, _quantity, our_amount, category, _later in lines:
         total = totals[category]
         total[0] += 1
         total[1] += our_amount or ZERO
         total[2] += amount or ZERO
-    return {category: {"count": count, "ours": f"{ours:.2f}", "theirs": f"{theirs:.2f}"} for category, (count, ours, theirs) in totals.items()}
+        total[3] += abs(our_amount or ZERO)
+        total[4] += abs(amount or ZERO)
+    return {category: {"count": count, "ours": f"{ours:.2f}", "theirs": f"{theirs:.2f}", "ours_gross": f"{ours_gross:.2f}",
+                       "theirs_gross": f"{theirs_gross:.2f}"}
+            for category, (count, ours, theirs, ours_gross, theirs_gross) in totals.items()}
 
 
 def _store(reconciliation: Reconciliation, lines: list[tuple]) -> None:

@@ -617,7 +617,7 @@ def test_the_supplier_admin_uploads_its_statement_and_sees_the_categories(api, i
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["row_count"], body["month"], body["version"], body["file_name"]) == (2, "2026-09", 1, "ours.csv")
-    assert body["summary"]["matched"] == {"count": 1, "ours": "180.00", "theirs": "180.00"}
+    assert body["summary"]["matched"] == {"count": 1, "ours": "180.00", "theirs": "180.00", "ours_gross": "180.00", "theirs_gross": "180.00"}
     assert body["summary"]["missing_in_ours"]["count"] == 1
 
 

@@ -30,14 +30,14 @@ SUPPLIER_ROWS = [
     ["RO-0", "SKU-A", "配送", "1", "170.00"],  # row 7 other_period
     ["RO-9", "SKU-Z", "换货", "1", "10.00"],  # row 8 missing_in_ours
 ]
-EXPECTED_SUMMARY = {
-    "duplicate": {"count": 1, "ours": "0.00", "theirs": "98.00"},
-    "other_period": {"count": 1, "ours": "180.00", "theirs": "170.00"},
-    "missing_in_ours": {"count": 1, "ours": "0.00", "theirs": "10.00"},
-    "quantity_mismatch": {"count": 1, "ours": "180.00", "theirs": "360.00"},
-    "amount_mismatch": {"count": 1, "ours": "99.00", "theirs": "98.00"},
-    "matched": {"count": 2, "ours": "180.00", "theirs": "180.00"},
-    "missing_in_supplier": {"count": 1, "ours": "50.00", "theirs": "0.00"},
+EXPECTED_SUMMARY = {  # each side signed, and gross: the matched delivery of 360.00 and return of -180.00 are 540.00 of lines
+    "duplicate": {"count": 1, "ours": "0.00", "theirs": "98.00", "ours_gross": "0.00", "theirs_gross": "98.00"},
+    "other_period": {"count": 1, "ours": "180.00", "theirs": "170.00", "ours_gross": "180.00", "theirs_gross": "170.00"},
+    "missing_in_ours": {"count": 1, "ours": "0.00", "theirs": "10.00", "ours_gross": "0.00", "theirs_gross": "10.00"},
+    "quantity_mismatch": {"count": 1, "ours": "180.00", "theirs": "360.00", "ours_gross": "180.00", "theirs_gross": "360.00"},
+    "amount_mismatch": {"count": 1, "ours": "99.00", "theirs": "98.00", "ours_gross": "99.00", "theirs_gross": "98.00"},
+    "matched": {"count": 2, "ours": "180.00", "theirs": "180.00", "ours_gross": "540.00", "theirs_gross": "540.00"},
+    "missing_in_supplier": {"count": 1, "ours": "50.00", "theirs": "0.00", "ours_gross": "50.00", "theirs_gross": "0.00"},
 }
 
 
@@ -140,7 +140,8 @@ def test_an_amount_a_cent_off_ours_is_an_amount_mismatch(statement, supplier_adm
     reconciliation = upload(statement, supplier_admin, now, csv_bytes(a_cent_short))
 
     assert reconciliation.lines.get(row=2).category == "amount_mismatch"
-    assert reconciliation.summary["amount_mismatch"] == {"count": 1, "ours": "99.00", "theirs": "98.99"}
+    assert reconciliation.summary["amount_mismatch"] == {"count": 1, "ours": "99.00", "theirs": "98.99", "ours_gross": "99.00",
+                                                         "theirs_gross": "98.99"}
 
 
 def test_our_line_absent_from_the_file_is_stored_with_our_figures_only(statement, supplier_admin, now):

@@ -71,7 +71,8 @@ def test_a_delivery_recorded_after_the_month_is_booked_later_with_our_figures_an
     assert (line.category, line.booked_later, line.our_line) == (Category.OTHER_PERIOD, True, None)
     assert (line.our_quantity, line.our_amount, line.difference) == (3, Decimal("540.00"), Decimal("0.00"))
     assert [value for value, _label in line.resolutions] == [Resolution.ACCEPT_OURS, Resolution.WRITE_OFF]
-    assert reconciliation.summary["other_period"] == {"count": 1, "ours": "540.00", "theirs": "540.00"}
+    assert reconciliation.summary["other_period"] == {"count": 1, "ours": "540.00", "theirs": "540.00", "ours_gross": "540.00",
+                                                      "theirs_gross": "540.00"}
     assert reconciliation.summary["missing_in_ours"]["count"] == 0
 
 
