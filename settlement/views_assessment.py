@@ -180,7 +180,7 @@ class PenaltyFilter(StateFilter):
     waiting = waiting_box()
 
     def __init__(self, *args, reader, **kwargs) -> None:
-        super().__init__(*args, states=[(assessment.PENDING, gettext_lazy("待处理")), *PenaltyProposal.State.choices], **kwargs)
+        super().__init__(*args, states=[(assessment.PENDING, gettext_lazy("待处理（含撤销待确认）")), *PenaltyProposal.State.choices], **kwargs)
         if not waits_for(assessment.penalties_waiting, reader):
             del self.fields["waiting"]
 
