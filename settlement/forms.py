@@ -193,6 +193,13 @@ def _figure(amount) -> str:
 class NoteForm(forms.Form):
     reason = _text(_("备注（选填）"), required=False)
 
+    def require_reason(self) -> None:
+        """The note made required and labelled so: a reissue that changes nothing needs its reason
+        (`statements.reissue_statement`)."""
+        field = self.fields["reason"]
+        field.required = True
+        field.label = field.widget.attrs["placeholder"] = _("原样重新下发的原因（必填）")
+
 
 class DecisionForm(forms.Form):
     """The note of an adjustment's approval, rejection or withdrawal, its placeholder saying what the action asks for

@@ -119,7 +119,10 @@ def offered_actions(statement: Statement, user, bound: dict | None = None, super
             if refusal:
                 offered.append((name, action, None, refusal))
             else:
-                offered.append((name, action, (bound or {}).get(name) or action.form(auto_id=False), ""))
+                form = (bound or {}).get(name) or action.form(auto_id=False)
+                if name == "reissue" and not statements.pending_version(statement)["changed"]:
+                    form.require_reason()  # a version like the current one is issued again only with its reason
+                offered.append((name, action, form, ""))
     return offered
 
 
