@@ -182,7 +182,8 @@ def _listed_statements(request):
 
 def statement_columns(user) -> list[Column]:
     """The statements list's download: what finance pays from, the account number masked for whom the page masks it;
-    the time to respond by and a payment overdue flagged as the page shows them (`list_statements`' annotations)."""
+    the time to respond by and a payment overdue flagged as the page shows them (`list_statements`' annotations); the
+    supplier's invoice, as every reader of the statement's page reads it."""
     return [
         Column(gettext_lazy("礼品商"), lambda s: s.supplier.name),
         Column(gettext_lazy("结算月份"), lambda s: f"{s.month:%Y-%m}"),
@@ -193,6 +194,8 @@ def statement_columns(user) -> list[Column]:
         Column(gettext_lazy("答复期限"), lambda s: moment(s.respond_by)),
         Column(gettext_lazy("付款到期日"), lambda s: day(s.payment_due_on)),
         Column(gettext_lazy("逾期未付"), lambda s: _("逾期未付") if s.payment_overdue else ""),
+        Column(gettext_lazy("发票号码"), lambda s: s.invoice_number),
+        Column(gettext_lazy("发票金额"), lambda s: money(s.invoice_amount)),
         Column(gettext_lazy("付款日期"), lambda s: day(s.payment_date)),
         Column(gettext_lazy("付款凭证号"), lambda s: s.payment_reference),
         Column(gettext_lazy("开户银行"), lambda s: s.paying_bank_name or ""),
