@@ -655,13 +655,18 @@ def _named(statement: Statement) -> dict:
 #: the states in which a statement waits for each party: finance answers disputes, approves invoiced statements and pays;
 #: the supplier's admin confirms or disputes an issued one and enters the invoice of a confirmed one
 WAITING_FOR = {Role.FINANCE: (State.DISPUTED, State.INVOICED, State.APPROVED), Role.SUPPLIER_ADMIN: (State.ISSUED, State.CONFIRMED)}
+#: a receivable of a terminated supplier not collected yet: it waits for finance to record its collection (登记收款)
+TO_COLLECT = Q(state=State.CLOSED, receivable=True)
 
 
 @waiting_for(WAITING_FOR.keys())
 def statements_waiting(user) -> QuerySet:
-    """The statements waiting for the user's step; finance is not waited for on a payment step it may not take
-    (`payment_refusal`): approving what it issued, paying what it approved."""
-    waiting = Statement.objects.visible_to(user).filter(state__in=WAITING_FOR[user.role])
+    """The statements waiting for the user's step (finance's: those to collect too, `TO_COLLECT`); finance is not waited
+    for on a payment step it may not take (`payment_refusal`): approving what it issued, paying what it approved."""
+    steps = Q(state__in=WAITING_FOR[user.role])
+    if user.role == Role.FINANCE:
+        steps |= TO_COLLECT
+    waiting = Statement.objects.visible_to(user).filter(steps)
     if user.role == Role.FINANCE:
         waiting = waiting.exclude(state=State.INVOICED, issued_by=user).exclude(state=State.APPROVED, payment_approved_by=user)
     return waiting
