@@ -331,8 +331,10 @@ def _load_csv(content: bytes) -> tuple[list, list]:
         rows = [row for row in reader if row]
     except csv.Error as error:
         raise file_problem("unreadable", gettext("CSV 格式错误")) from error
-    if any(len(row) > len(headers) for row in rows):
-        raise file_problem("unreadable", gettext("有的行比表头的列多"))
+    for number, row in enumerate(rows, start=2):  # numbered as the rows read are (`read_headed_table`)
+        if len(row) > len(headers):
+            message = gettext("第 %(number)s 行有 %(cells)s 列，比表头的 %(columns)s 列多")
+            raise file_problem("unreadable", message % {"number": number, "cells": len(row), "columns": len(headers)})
     for number, row in enumerate([headers, *rows], start=1):
         if any(cell.strip() for cell in row[MAX_COLUMNS:]):
             raise _too_many_columns(number)

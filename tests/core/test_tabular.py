@@ -286,3 +286,14 @@ def test_a_formula_with_no_stored_result_is_read_as_an_empty_cell_of_its_row(dat
 
     assert [(number, values["phone"], values["points"]) for number, values in rows[:2]] == [(2, "13800000000", ""), (3, "", "7")]
 
+
+
+def test_a_csv_row_longer_than_the_header_is_refused_naming_its_row_and_both_counts():
+    content = "phone,points\n13800000000,5\n\n13800000001,6,note\n13800000002,7,8,9\n".encode()
+
+    with pytest.raises(TableRejected) as rejected:
+        read_table(file_name="upload.csv", content=content, spec=SPEC)
+
+    # the first such row, numbered as the rows read are (the blank line left out, as the row read after it is numbered)
+    assert rejected.value.errors == [("file", "unreadable", "第 3 行有 3 列，比表头的 2 列多")]
+    assert read_table(file_name="upload.csv", content=b"phone,points\n13800000000,5\n\n13800000001,6\n", spec=SPEC)[-1][0] == 3
