@@ -3,7 +3,7 @@ discrepancy. The matching and the resolutions live in settlement.services.reconc
 reconciliations, finance and operators all; another supplier's is a 404.
 """
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -59,16 +59,20 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
     adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True)
     open = serializers.BooleanField(read_only=True, help_text="a discrepancy still to resolve (never, or its adjustment was rejected "
                                                               "or withdrawn); never one of a superseded reconciliation")
-    resolutions = serializers.SerializerMethodField(help_text="the resolutions this line accepts")
+    resolutions = serializers.SerializerMethodField(help_text="the resolutions this line accepts: an adjusting one only where "
+                                                            "there is a difference an adjustment may settle")
     note = serializers.CharField(source="note_text", read_only=True, help_text="as written (Chinese), with its values")
     note_label = serializers.CharField(read_only=True, help_text="in the request's language where the system wrote it")
+    booked_in = serializers.SerializerMethodField(help_text="other_period: the statement of another month that booked the line "
+                                                            "(`statement`, `month`, `version` it first appears in), as the page says "
+                                                            "已计入 2026-09 结算单 v1; null otherwise")
 
     class Meta:
         model = ReconciliationLine
         fields = [
             "id", "reconciliation", "row", "order_number", "sku", "kind", "quantity", "amount", "our_quantity", "our_amount",
             "category", "booked_later", "resolution", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number", "open",
-            "resolutions",
+            "resolutions", "booked_in",
         ]
         read_only_fields = fields
         extra_kwargs = {
@@ -83,6 +87,14 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
 
     def get_resolutions(self, line) -> list[str]:
         return [value for value, _label in line.resolutions]
+
+    @extend_schema_field({"type": "object", "nullable": True, "properties": {
+        "statement": {"type": "integer"}, "month": {"type": "string"}, "version": {"type": "integer"}}})
+    def get_booked_in(self, line) -> dict | None:
+        booked = line.booked_in
+        if booked is None:
+            return None
+        return {"statement": booked.statement_id, "month": f"{booked.statement.month:%Y-%m}", "version": booked.version}
 
 
 class LineResolutionSerializer(serializers.ModelSerializer):
@@ -172,7 +184,7 @@ class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
 
     def get_queryset(self):
         return with_pending(ReconciliationLine.objects.visible_to(self.request.user).select_related(
-            "adjustment", "resolved_by", "reconciliation__statement", "reconciliation__version"))
+            "adjustment", "resolved_by", "reconciliation__statement", "reconciliation__version", "our_line__statement"))
 
     resolve = transition_action(reconciliation.resolve_line, name="resolve", roles=FINANCE, target="line",
                                 input_serializer=ResolveInput, transition=None)  # a line has no state machine: its adjustment says

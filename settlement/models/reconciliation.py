@@ -122,6 +122,14 @@ class ReconciliationLine(models.Model):
         return f"{self.order_number} {self.sku} {self.get_category_display()}"
 
     @property
+    def booked_in(self):
+        """The line of another statement that booked this one's event (属于其他账期: 已计入 2026-09 结算单 v1), with its
+        statement; None otherwise (one a later statement will book has no line yet)."""
+        if self.category != Category.OTHER_PERIOD or self.our_line is None:
+            return None
+        return self.our_line if self.our_line.statement_id != self.reconciliation.statement_id else None
+
+    @property
     def difference(self):
         """Theirs − ours, a missing figure counting as zero: what accepting the supplier's figure adjusts."""
         return (self.amount or ZERO) - (self.our_amount or ZERO)
@@ -159,8 +167,10 @@ class ReconciliationLine(models.Model):
 
     @property
     def resolutions(self) -> list[tuple[str, str]]:
-        """The (value, label) choices this line may be resolved with."""
-        return [(value, label) for value, label in Resolution.choices if value not in ADJUSTING or self.adjustable]
+        """The (value, label) choices this line may be resolved with: an adjustment only where one may settle it and
+        there is a difference to adjust (a line of another period whose figures agree has none)."""
+        adjusts = self.adjustable and bool(self.difference)
+        return [(value, label) for value, label in Resolution.choices if value not in ADJUSTING or adjusts]
 
     @property
     def open(self) -> bool:

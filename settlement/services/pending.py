@@ -12,6 +12,7 @@ from django.utils.translation import gettext, gettext_noop
 from logistics.selectors import replacements_awaiting_delivery, returns_still_open
 from points.selectors import orders_awaiting_delivery
 from settlement.models import LINE_KINDS, Category, ReconciliationLine, SourceKind, StatementLine
+from settlement.models.reconciliation import NOT_ADJUSTABLE
 from settlement.services import generation
 
 #: The discrepancies of a line whose order, SKU and kind the reconciled statement books.
@@ -110,4 +111,6 @@ def not_adjustable_reason(line: ReconciliationLine) -> str:
                        "请以平台为准、核销，或核实后另行调账")
     if held_by == "awaiting":
         return gettext(AWAITING_REASONS[line.kind])
+    if line.category not in NOT_ADJUSTABLE and not line.difference:
+        return gettext("双方金额一致，无需调账，请以平台为准或核销")
     return gettext("「%(category)s」的明细不能调账，请以平台为准或核销") % {"category": line.get_category_display()}

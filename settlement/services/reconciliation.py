@@ -438,7 +438,7 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
 
     :raises ValidationFailed: an unknown category
     """
-    lines = with_pending(reconciliation.lines.select_related("adjustment", "resolved_by")).order_by(F("row").asc(nulls_last=True), "id")
+    lines = with_pending(reconciliation.lines.select_related("adjustment", "resolved_by", "our_line__statement")).order_by(F("row").asc(nulls_last=True), "id")
     if category:
         if category not in Category.values:
             raise ValidationFailed(gettext("未知的对账结果 %(category)s") % {"category": category}, field="category")
