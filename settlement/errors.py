@@ -8,6 +8,13 @@ class LineAlreadyAnswered(Conflict):
     code = "line_already_answered"
 
 
+class SourceAlreadyAdjusted(Conflict):
+    """An adjustment of a kind for a source (an assessment's penalty, a claim's compensation) that another adjustment of
+    that kind, proposed or approved, already makes (it would be deducted or paid twice)."""
+
+    code = "source_already_adjusted"
+
+
 class LineResolved(Conflict):
     """A reconciliation line resolved already."""
 

@@ -28,7 +28,7 @@ from settlement.models.statements import ZERO
 from settlement.services.locking import locked_statements
 from settlement.services.pending import not_adjustable_reason, with_pending
 from settlement.sources import check_source
-from settlement.errors import LineAlreadyAnswered
+from settlement.errors import LineAlreadyAnswered, SourceAlreadyAdjusted
 from suppliers.models import Contract, Supplier
 from suppliers.services.locks import lock_suppliers
 from suppliers.services.notices import decision_note, send_notice
@@ -139,6 +139,30 @@ def _answered_lines(*, statement: Statement | None, lines, amount) -> list[Recon
     return usable
 
 
+#: sources an adjustment may share with others of its kind: none named ("other"), a reconciliation (one correction per
+#: line, `answered_already`) and a statement (a carried payable corrected by each later version, `correct_carried`)
+SHARED_SOURCES = frozenset({"other", "reconciliation", "statement"})
+
+
+def adjusted_already(*, supplier: Supplier, kind: str, source_kind: str, source_id: str, beside_proposals: bool = False) -> None:
+    """Refuse a second adjustment of the same kind for the same source of the supplier while one is proposed or
+    approved (a manual penalty for an assessment whose proposal became one, a second compensation for a claim): it would
+    be deducted or paid twice; a rejected or withdrawn one is no obstacle. `beside_proposals`: a penalty accepted from
+    an assessment's proposal, beside the penalties of its other proposals (one per rule broken). The caller holds the
+    supplier's row lock, which serialises two finance users proposing the same at once.
+    :raises SourceAlreadyAdjusted: naming the adjustment, `attr` `source`"""
+    if not source_id or source_kind in SHARED_SOURCES:
+        return
+    standing = Adjustment.objects.filter(supplier=supplier, kind=kind, source_kind=source_kind, source_id=source_id, state__in=ANSWERING)
+    if beside_proposals:
+        standing = standing.exclude(Exists(PenaltyProposal.objects.filter(adjustment=OuterRef("pk"))))
+    found = standing.order_by("pk").first()
+    if found is not None:
+        message = gettext("%(source)s 已有%(kind)s调账 %(number)s（%(state)s），不能重复调账") % {
+            "source": found.source_text, "kind": found.get_kind_display(), "number": found.number, "state": found.get_state_display()}
+        raise SourceAlreadyAdjusted(message, field="source")
+
+
 def adjustable_suppliers() -> QuerySet[Supplier]:
     """Suppliers an adjustment may name: those that ever had an approved contract, a statement or a redemption order
     (an applicant has nothing to adjust)."""
@@ -154,22 +178,25 @@ def ever_settled(supplier: Supplier) -> bool:
 
 def propose_adjustment(
     *, supplier: Supplier, kind: str, amount, reason: str, actor, now: datetime, source_kind: str = "other",
-    source_id: str = "", statement: Statement | None = None, reconciliation_lines=(),
+    source_id: str = "", statement: Statement | None = None, reconciliation_lines=(), beside_proposals: bool = False,
 ) -> Adjustment:
     """Propose an adjustment of a kind finance makes by hand (`HAND_KINDS`); a `statement` in dispute makes it a
     resolution of that dispute, and resolves the `reconciliation_lines` (lines or ids) of that statement it answers. A
     `reason` the system writes is a `core.texts.Message`: kept in Chinese for its statement line, and read in each
-    reader's language on pages.
+    reader's language on pages. Not for a source another adjustment of the kind already adjusts (`adjusted_already`;
+    `beside_proposals` as it takes it).
 
     :raises PermissionDenied: not finance :raises ValidationFailed: a bad field, named (a kind only the system proposes
     names `kind`) :raises LineAlreadyAnswered: a line already answered by another adjustment
+    :raises SourceAlreadyAdjusted: the source adjusted already
     """
     require_finance(actor)
     if kind in SYSTEM_KINDS:
         message = gettext("「%(kind)s」由系统在结算单重新下发时生成，不能手工创建") % {"kind": Adjustment.Kind(kind).label}
         raise ValidationFailed(message, field="kind")
     return _propose(supplier=supplier, kind=kind, amount=amount, reason=reason, actor=actor, now=now, source_kind=source_kind,
-                    source_id=source_id, statement=statement, reconciliation_lines=reconciliation_lines)
+                    source_id=source_id, statement=statement, reconciliation_lines=reconciliation_lines,
+                    beside_proposals=beside_proposals)
 
 
 def propose_carry_correction(*, statement: Statement, amount, reason: str, actor, now: datetime) -> Adjustment:
@@ -182,7 +209,7 @@ def propose_carry_correction(*, statement: Statement, amount, reason: str, actor
 
 def _propose(
     *, supplier: Supplier, kind: str, amount, reason: str, actor, now: datetime, source_kind: str = "other",
-    source_id: str = "", statement: Statement | None = None, reconciliation_lines=(),
+    source_id: str = "", statement: Statement | None = None, reconciliation_lines=(), beside_proposals: bool = False,
 ) -> Adjustment:
     if kind not in Adjustment.Kind.values:
         raise ValidationFailed(gettext("未知的调账类型 %(kind)s") % {"kind": kind}, field="kind")
@@ -198,6 +225,8 @@ def _propose(
     reference = check_source(kind=source_kind, reference=source_id, supplier_id=supplier.pk)
     reason_id, reason_params = stored(reason) if isinstance(reason, Message) else ("", None)
     with transaction.atomic():
+        lock_suppliers([supplier.pk])  # first, as whoever books the supplier's money locks it
+        adjusted_already(supplier=supplier, kind=kind, source_kind=source_kind, source_id=reference, beside_proposals=beside_proposals)
         if statement is not None:
             _require_in_dispute(statement, supplier=supplier)
         answered = _answered_lines(statement=statement, lines=reconciliation_lines, amount=amount)

@@ -285,7 +285,7 @@ def accept_penalty(*, proposal: PenaltyProposal, actor, now: datetime, note: str
             supplier=Supplier.objects.get(pk=proposal.supplier_id), kind=Adjustment.Kind.PENALTY, amount=proposal.amount,
             reason=Message(gettext_noop("%(month)s 考核违约扣款：%(rule)s（指标值 %(value)s）"), month=f"{assessment.month:%Y-%m}",
                            rule=proposal.rule.description, value=kpi_figure(proposal.rule.kpi, proposal.value)),
-            actor=actor, now=now, source_kind="assessment", source_id=str(assessment.pk),
+            actor=actor, now=now, source_kind="assessment", source_id=str(assessment.pk), beside_proposals=True,
         )
         apply_transition(proposal, "accept", actor=actor, at=now, reason=note, adjustment=adjustment, note=(note or "").strip())
     return proposal

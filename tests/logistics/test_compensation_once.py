@@ -1,0 +1,34 @@
+"""A lost parcel's claim is compensated once: a second compensation for the claim is refused naming `source` while the
+one its acceptance proposed is waiting or approved."""
+import pytest
+
+from logistics.models import Shipment
+from logistics.services import claims, shipments
+from settlement.errors import SourceAlreadyAdjusted
+from settlement.models import Adjustment
+from settlement.services import adjustments
+from tests.helpers import picked_and_shipped
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def compensated(confirmed_order, logistics, finance, now):
+    """A lost parcel's claim accepted: its compensation waits for a second finance user."""
+    shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
+    shipment = picked_and_shipped(shipment=Shipment.objects.get(order=confirmed_order), actor=logistics, now=now,
+                                  carrier="顺丰", tracking_number="SF-LOST")
+    claim = claims.report_lost_parcel(shipment=shipment, actor=logistics, now=now)
+    claims.accept_claim(claim=claim, actor=finance, now=now)
+    return claim
+
+
+def test_a_second_compensation_for_a_claim_is_refused(compensated, finance, finance_checker, now):
+    adjustments.approve_adjustment(adjustment=Adjustment.objects.get(), actor=finance_checker, now=now)
+
+    with pytest.raises(SourceAlreadyAdjusted) as refused:
+        adjustments.propose_adjustment(supplier=compensated.order.supplier, kind="compensation", amount="360.00", reason="补偿",
+                                       actor=finance, now=now, source_kind="claim", source_id=str(compensated.pk))
+
+    assert refused.value.field == "source" and f"物流索赔 #{compensated.pk}" in refused.value.detail
+    assert Adjustment.objects.count() == 1
