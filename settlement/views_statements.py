@@ -35,7 +35,7 @@ from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, D
 from settlement.models import Adjustment, GenerationRun, Reconciliation, Section, Statement
 from settlement.pdf import described
 from settlement.home import payables_by_month
-from settlement.services import adjustments, generation, reconciliation, statement_pdfs, statements
+from settlement.services import adjustments, generation, reconciliation, reconciliation_history, statement_pdfs, statements
 from settlement.tasks import generate_statements
 from suppliers.selectors_profile import account_number_for
 from suppliers.services.team import admin_usernames
@@ -248,6 +248,8 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     dispute_adjustments = list(adjustments.with_booking(
         statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by", "statement"), actor=user))
     note_latest_changes(dispute_adjustments)  # what each proposed one's decision forms saw, in one query
+    if user.role not in SUPPLIER_ROLES:  # adjustments once proposed for the differences they answer, rejected or withdrawn
+        reconciliation_history.note_earlier_rejections(dispute_adjustments)
     context = lines | {
         "statement": statement,
         "respond_by": respond_by,

@@ -1,0 +1,73 @@
+"""What a reconciliation difference was answered with before. A supplier uploads its file again for the same
+statement (a corrected file, or one matched against the next version) and a difference comes back as a new line of a
+new reconciliation: the answers given to the same order, SKU and kind on the statement's other reconciliations — how
+finance resolved it, and the adjustment the checker rejected or the maker withdrew — are read beside the line, and
+beside an adjustment proposed for it, so that neither finance user decides it afresh without them."""
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q
+
+from settlement.models import Adjustment, LineResolution, ReconciliationLine
+from settlement.models.reconciliation import REOPENING
+
+Key = tuple[int, str, str, str]  # statement, order number, SKU, line kind
+
+
+def _key(line: ReconciliationLine) -> Key:
+    return line.reconciliation.statement_id, line.order_number, line.sku, line.kind
+
+
+def _matching(keys: Iterable[Key]) -> Q:
+    """Resolutions of lines of any of `keys` (no key: none)."""
+    found = Q(pk__in=[])
+    for statement_id, order_number, sku, kind in set(keys):
+        found |= Q(line__reconciliation__statement_id=statement_id, line__order_number=order_number, line__sku=sku, line__kind=kind)
+    return found
+
+
+def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation) -> None:
+    """Set `earlier_answers` on each line of `reconciliation`: the resolutions of the same order, SKU and kind on the
+    statement's other reconciliations, oldest first, each with its file, who resolved it and its adjustment (whose
+    state says whether it was rejected or withdrawn); one query for a page of lines."""
+    lines = list(lines)
+    for line in lines:
+        line.earlier_answers = []
+    keys = [(reconciliation.statement_id, line.order_number, line.sku, line.kind) for line in lines if line.discrepancy]
+    if not keys:
+        return
+    earlier = LineResolution.objects.filter(_matching(keys)).exclude(line__reconciliation_id=reconciliation.pk).select_related(
+        "line__reconciliation__version", "resolved_by", "adjustment").order_by("resolved_at", "pk")
+    by_key = defaultdict(list)
+    for resolution in earlier:
+        by_key[_key(resolution.line)].append(resolution)
+    for line in lines:
+        line.earlier_answers = by_key[(reconciliation.statement_id, line.order_number, line.sku, line.kind)]
+
+
+def note_earlier_rejections(adjustments: Iterable[Adjustment]) -> None:
+    """Set `earlier_rejections` on each adjustment: the other adjustments once proposed for a reconciliation difference it
+    answers (same statement, order, SKU and kind, from any of the statement's reconciliations) that the checker
+    rejected or the maker withdrew, oldest first; one query for a page of adjustments, whatever it shows."""
+    adjustments = list(adjustments)
+    ids = [adjustment.pk for adjustment in adjustments]
+    for adjustment in adjustments:
+        adjustment.earlier_rejections = []
+    if not ids:
+        return
+    answering = ReconciliationLine.objects.filter(
+        adjustment__in=ids, reconciliation__statement_id=OuterRef("line__reconciliation__statement_id"),
+        order_number=OuterRef("line__order_number"), sku=OuterRef("line__sku"), kind=OuterRef("line__kind"))
+    # the resolutions that proposed these adjustments (the differences they answer), and the rejected or withdrawn ones
+    # proposed for the same differences
+    found = LineResolution.objects.filter(Q(adjustment__in=ids) | Q(Exists(answering), adjustment__state__in=REOPENING)).select_related(
+        "adjustment", "line__reconciliation").order_by("resolved_at", "pk")
+    answered, rejected = defaultdict(set), defaultdict(list)
+    for resolution in found:
+        if resolution.adjustment_id in ids:
+            answered[resolution.adjustment_id].add(_key(resolution.line))
+        if resolution.adjustment.state in REOPENING:
+            rejected[_key(resolution.line)].append(resolution.adjustment)
+    for adjustment in adjustments:
+        earlier = [other for key in sorted(answered[adjustment.pk]) for other in rejected[key] if other.pk != adjustment.pk]
+        adjustment.earlier_rejections = list({other.pk: other for other in earlier}.values())
