@@ -221,6 +221,7 @@ class PayForm(forms.Form):
 
 class CollectionForm(forms.Form):
     reference = _text(_("收款凭证号"), max_length=60)
+    amount = _text(_("收款金额"), max_length=20)
     collected_on = BusinessDayField(label=_("收款日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 

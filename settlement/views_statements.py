@@ -59,7 +59,7 @@ def adjustment_decisions() -> dict:
 
 # service field → form field
 FIELDS = {"invoice_number": "number", "invoice_amount": "amount", "payment_reference": "reference", "payment_date": "paid_on",
-          "collection_reference": "reference", "collection_date": "collected_on"}
+          "collection_reference": "reference", "collection_date": "collected_on", "collection_amount": "amount"}
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ ACTIONS = {
                                        confirm=gettext_lazy("批准后即可按应付金额付款。确定批准？")),
     "pay": StatementAction(gettext_lazy("登记付款"), statements.pay_statement, FINANCE, PayForm,
                            confirm=gettext_lazy("登记后结算单即为已付款，不可撤销。确定登记？")),
-    "record_collection": StatementAction(gettext_lazy("登记收款"), statements.record_collection, FINANCE, CollectionForm),
+    "record_collection": StatementAction(gettext_lazy("登记收款"), statements.record_collection, FINANCE, CollectionForm,
+                                         confirm=gettext_lazy("登记后该应收款即为已收回，不可撤销。确定已收到全部应收金额？")),
     "confirm": StatementAction(gettext_lazy("确认结算单"), statements.confirm_statement, ADMIN,
                                confirm=gettext_lazy("确认后不能再对本结算单提出异议。确定确认？")),
     "dispute": StatementAction(gettext_lazy("提出异议"), statements.dispute_statement, ADMIN, DisputeForm, "danger"),

@@ -227,6 +227,9 @@ class PayInput(serializers.Serializer):
 
 class CollectionInput(serializers.Serializer):
     collection_reference = serializers.CharField(source="reference", max_length=60)
+    # text, parsed by the one rule of amounts (`parse_amount`)
+    collection_amount = serializers.CharField(source="amount", max_length=30, help_text="the amount received: all the "
+                                              "receivable owes, -payable (e.g. 350.00), else 400 naming it")
     collection_date = BusinessDateField(source="collected_on", required=False, allow_null=True, default=None,
                                             help_text="today if omitted; never in the future")
 

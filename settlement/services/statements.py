@@ -506,15 +506,20 @@ def _bank_record(reference: str, on: date | None, *, now: datetime, fields: tupl
     return reference, on or today
 
 
-def record_collection(*, statement: Statement, actor, now: datetime, reference: str, collected_on: date | None = None) -> Statement:
+def record_collection(*, statement: Statement, actor, now: datetime, reference: str, amount, collected_on: date | None = None) -> Statement:
     """Record that a terminated supplier paid what it owed (a statement closed as a receivable): the bank reference
-    of its payment and the date, by a finance user. :raises PermissionDenied: :raises ValidationFailed:
-    :raises InvalidTransition: not a receivable, or collected already"""
+    of its payment, the amount received, which must be all it owes (the receivable is collected whole), and the date,
+    by a finance user. :raises PermissionDenied: :raises ValidationFailed: naming `collection_amount` for an amount
+    other than what is owed :raises InvalidTransition: not a receivable, or collected already"""
     require_finance(actor)
     reference, collected_on = _bank_record(reference, collected_on, now=now, fields=("collection_reference", "collection_date"),
                                            messages=(gettext("请填写收款凭证号"), gettext("收款日期不能晚于今天")))
+    amount = parse_amount(amount, field="collection_amount", example="350.00")
     with transaction.atomic():
         statement = lock_statement(statement)
+        if statement.state == State.CLOSED and statement.receivable and amount != -statement.payable:
+            message = gettext("收款金额 %(amount)s 与应收金额 %(owed)s 不一致：须一次收回全部应收款") % {"amount": amount, "owed": -statement.payable}
+            raise ValidationFailed(message, field="collection_amount")
         apply_transition(statement, "record_collection", actor=actor, at=now, reason=reference, reference=reference,
                          collected_on=collected_on, collected_by=actor)
         _tell_plainly(statement, kind="statement_collected", now=now, title=gettext_noop("%(month)s 结算单应收款已收到"),

@@ -53,7 +53,8 @@ ROWS: dict = {
         {"finance": 409}, writable={"payment_reference", "payment_date"}, body={"payment_reference": "PAY-MATRIX"}
     ),
     ("statement-record-collection", "POST"): statement_action(
-        {"finance": 409}, writable={"collection_reference", "collection_date"}, body={"collection_reference": "COL-MATRIX"}
+        {"finance": 409}, writable={"collection_reference", "collection_date", "collection_amount"},
+        body={"collection_reference": "COL-MATRIX", "collection_amount": "30.00"},
     ),
     ("adjustment-list", "GET"): row(AUTHENTICATED),
     ("adjustment-list", "POST"): only(

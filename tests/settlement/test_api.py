@@ -351,8 +351,8 @@ def test_once_the_time_to_answer_is_over_a_late_upload_leaves_respond_by_and_a_d
 def test_finance_lists_the_receivables_and_records_a_collection(api, receivable, finance, supplier_admin):
     listed = api(finance).get("/api/v1/statements/?receivable=true").json()
     refused = api(supplier_admin).post(statement_url(receivable, "record-collection"), {"collection_reference": "X"})
-    no_reference = api(finance).post(statement_url(receivable, "record-collection"), {"collection_reference": ""})
-    collected = api(finance).post(statement_url(receivable, "record-collection"), {"collection_reference": "CMB-IN-1"})
+    no_reference = api(finance).post(statement_url(receivable, "record-collection"), {"collection_reference": "", "collection_amount": "30.00"})
+    collected = api(finance).post(statement_url(receivable, "record-collection"), {"collection_reference": "CMB-IN-1", "collection_amount": "30.00"})
 
     assert [row["id"] for row in listed["results"]] == [receivable.pk]
     assert (refused.status_code, no_reference.status_code, collected.status_code) == (403, 400, 200)

@@ -58,7 +58,7 @@ def test_a_statement_the_supplier_confirms_itself_tells_it_nothing_more(issued, 
 
 
 def test_a_collected_receivable_tells_the_supplier_the_amount_and_reference(receivable, finance):
-    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0001")
+    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0001", amount="30.00")
 
     notice = only_notice(receivable.supplier, "statement_collected")
     assert notice.body_text == f"收到 30.00 元，收款凭证 CMB-IN-0001，收款日期 {LATER:%Y-%m-%d}。"

@@ -367,8 +367,8 @@ def test_finance_filters_the_receivables_and_records_a_collection_on_the_page(re
     client = logged_in(finance)
 
     listed = client.get("/settlement/statements/?receivable=on").content.decode()
-    missing = act(client, receivable, "record_collection", {"reference": "", "collected_on": "2026-10-14"})
-    act(client, receivable, "record_collection", {"reference": "CMB-IN-7", "collected_on": "2026-10-14"})
+    missing = act(client, receivable, "record_collection", {"reference": "", "amount": "30.00", "collected_on": "2026-10-14"})
+    act(client, receivable, "record_collection", {"reference": "CMB-IN-7", "amount": "30.00", "collected_on": "2026-10-14"})
 
     receivable.refresh_from_db()
     page = client.get(f"/settlement/statements/{receivable.pk}/").content.decode()

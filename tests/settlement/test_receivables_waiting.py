@@ -23,7 +23,8 @@ def test_a_receivable_to_collect_waits_for_every_finance_user(receivable, financ
 
 
 def test_a_collected_receivable_no_longer_waits(receivable, finance):
-    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-7", collected_on=date(2026, 11, 2))
+    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-7", amount="30.00",
+                                 collected_on=date(2026, 11, 2))
 
     assert badge_links(finance, "settlement-statements") == {}
     assert listed(finance, STATEMENTS, waiting="1") == []

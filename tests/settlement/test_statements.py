@@ -717,7 +717,7 @@ def test_the_months_table_shows_a_terminated_suppliers_receivable_apart_from_wha
     receivable, finance, finance_checker,
 ):
     owed = statements.monthly_payables(actor=finance, months=1, until=OCTOBER)
-    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0001")
+    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0001", amount="30.00")
     collected = statements.monthly_payables(actor=finance, months=1, until=OCTOBER)
     page = logged_in(finance).get("/settlement/months/").content.decode()
 
@@ -954,12 +954,13 @@ def test_a_negative_payable_a_later_statement_already_carries_is_not_owed_twice_
 def test_finance_lists_the_receivables_and_records_their_collection(receivable, finance, finance_checker):
     assert list(statements.list_statements(actor=finance, receivable=True)) == [receivable]
     with pytest.raises(ValidationFailed) as no_reference:
-        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference=" ")
+        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference=" ", amount="30.00")
     with pytest.raises(ValidationFailed) as future:
-        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R1", collected_on=LATER.date() + timedelta(days=1))
+        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R1", amount="30.00",
+                                     collected_on=LATER.date() + timedelta(days=1))
     assert (no_reference.value.field, future.value.field, state_of(receivable)) == ("collection_reference", "collection_date", "closed")
 
-    statements.record_collection(statement=receivable, actor=finance_checker, now=LATER, reference="CMB-IN-0001")
+    statements.record_collection(statement=receivable, actor=finance_checker, now=LATER, reference="CMB-IN-0001", amount="30.00")
 
     receivable.refresh_from_db()
     assert (receivable.state, receivable.collection_reference, receivable.collection_date, receivable.collected_by) == (
@@ -973,16 +974,16 @@ def test_a_statement_closed_by_carrying_its_payable_forward_is_not_collected(neg
     statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
 
     with pytest.raises(InvalidTransition):
-        statements.record_collection(statement=negative, actor=finance, now=LATER, reference="R1")
+        statements.record_collection(statement=negative, actor=finance, now=LATER, reference="R1", amount="30.00")
     assert state_of(negative) == "closed" and not statements.list_statements(actor=finance, receivable=True).exists()
 
 
 def test_a_receivable_is_collected_once_and_only_by_finance(receivable, supplier_admin, finance):
     with pytest.raises(PermissionDenied):
-        statements.record_collection(statement=receivable, actor=supplier_admin, now=LATER, reference="R1")
-    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R1")
+        statements.record_collection(statement=receivable, actor=supplier_admin, now=LATER, reference="R1", amount="30.00")
+    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R1", amount="30.00")
     with pytest.raises(InvalidTransition):
-        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R2")
+        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R2", amount="30.00")
 
 
 # --- adjustments: maker-checker ---------------------------------------------------------------------------------
