@@ -136,6 +136,8 @@ class AdjustmentFilterForm(SupplierFilterForm, DayRangeFilter):
     field_order = ["q", "state", "kind", "source_kind", "supplier", "date_from", "date_to", "waiting"]
     exact = {"kind": "kind", "source_kind": "source_kind"}
     search = adjustments.SEARCHED
+    sorts = {"number": "number", "supplier": "supplier__name", "amount": "amount", "created_at": "created_at",
+             "decided_at": "decided_at"}
 
     def __init__(self, *args, reader, **kwargs) -> None:
         super().__init__(*args, reader=reader, **kwargs)
