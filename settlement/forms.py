@@ -115,6 +115,8 @@ class ReconciliationFilterForm(StatementFilterForm):
     overdue = None
     open_only = yes_no_box(_("只看有待处理差异的"))
     field_order = ["month", "supplier", "open_only"]
+    sorts = {"uploaded_at": "uploaded_at", "supplier": "supplier__name", "month": "statement__month",
+             "version": "version__number", "row_count": "row_count"}
 
     def values(self) -> dict:
         data = ListFilter.values(self)
@@ -251,8 +253,12 @@ class ResolveForm(forms.Form):
 
 
 class CategoryFilterForm(ListFilter):
+    """A reconciliation's lines by result, or those still to resolve; sorted by the file's or the platform's figures."""
+
     category = choice_filter(_("结果"), Category.choices)
     unresolved = yes_no_box(_("仅未处理"))
+    sorts = {"row": "row", "order_number": "order_number", "quantity": "quantity", "our_quantity": "our_quantity",
+             "amount": "amount", "our_amount": "our_amount"}
 
     def values(self) -> dict:
         data = super().values()

@@ -3,11 +3,14 @@ adjustments, reconciliations and a reconciliation's lines, a statement version's
 assessments, penalty and suspension proposals, rectification cases and re-evaluations, each as the role reading it.
 A supplier sorting its list sees its own rows only."""
 # ruff: noqa: F811  (the statement fixtures are imported from test_portal and requested by name)
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
-from tests.factories import FIXED_NOW, SupplierFactory, contracted
+from settlement.models import (
+    Reconciliation, Statement,
+)
+from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory, contracted
 from tests.portal import downloaded, listed_in_order, logged_in, sort_headings
 from tests.settlement.test_portal import compensate, draft, issued, upload  # noqa: F401  (fixtures)
 
@@ -57,4 +60,40 @@ def test_an_adjustments_own_page_lists_it_under_headings_that_do_not_sort(financ
     page = logged_in(finance).get(f"/settlement/adjustments/{supplier.adjustments.first().pk}/")
 
     assert page.status_code == 200 and sort_headings(page.content.decode()) == {}
+
+
+# --- reconciliations -----------------------------------------------------------------------------------------------
+
+def reconciled(supplier, *, rows: int, uploaded_on: int) -> Reconciliation:
+    statement = Statement.objects.create(supplier=supplier, month=SEPTEMBER, generated_at=FIXED_NOW)
+    version = statement.versions.create(number=1, created_at=FIXED_NOW)
+    return Reconciliation.objects.create(statement=statement, version=version, supplier=supplier, file_name="ours.csv",
+                                         uploaded_at=datetime(2026, 10, uploaded_on, 9, tzinfo=SHANGHAI), row_count=rows)
+
+
+def test_finance_sorts_the_reconciliations_by_their_files_rows_and_by_when_they_came(finance):
+    many, few, some = (reconciled(supplier, rows=rows, uploaded_on=day)
+                       for supplier, rows, day in zip(three_suppliers(), (30, 10, 20), (1, 3, 2)))
+
+    assert listed_in_order(finance, "/settlement/reconciliations/", ordering="row_count") == [few.pk, some.pk, many.pk]
+    assert listed_in_order(finance, "/settlement/reconciliations/", ordering="-row_count") == [many.pk, some.pk, few.pk]
+    assert listed_in_order(finance, "/settlement/reconciliations/", ordering="uploaded_at") == [many.pk, some.pk, few.pk]
+
+
+def test_an_order_of_the_statements_list_is_refused_on_the_reconciliations_naming_theirs(finance):
+    response = logged_in(finance).get("/settlement/reconciliations/", {"ordering": "payable"})
+
+    assert response.status_code == 400
+    assert "不能按 payable 排序；可用：month、row_count、supplier、uploaded_at、version" in response.content.decode()
+
+
+def test_finance_sorts_a_reconciliations_lines_by_the_suppliers_amount(issued, supplier_admin, finance):
+    found = upload(logged_in(supplier_admin), issued, ["订单号,SKU,类型,数量,金额", "RO-1,SKU-A,配送,1,180.00",
+                                                       "RO-2,SKU-B,配送,3,50.00", "RO-3,SKU-C,配送,2,90.00"])
+    at_180, at_50, at_90 = found.lines.order_by("row").values_list("pk", flat=True)
+    url = f"/settlement/reconciliations/{found.pk}/"
+
+    assert listed_in_order(finance, url, ordering="amount") == [at_50, at_90, at_180]
+    assert listed_in_order(finance, url, ordering="-amount") == [at_180, at_90, at_50]
+    assert listed_in_order(supplier_admin, url, ordering="-row") == [at_90, at_50, at_180]
 
