@@ -104,6 +104,15 @@ class LineFilterForm(ListFilter):
     exact = {"section": "section"}
     search = statements.LINE_SEARCHED
     kept = ("version",)
+    sorts = {"recorded_at": "recorded_at", "order_number": "order_number", "quantity": "quantity", "amount": "amount"}
+
+    def ordered(self, rows):
+        """The lines in the order asked within each section, the sections still in the statement's order (the page
+        shows them section by section, as the PDF prints them)."""
+        sorted_rows = super().ordered(rows)
+        if sorted_rows is rows:
+            return rows
+        return sorted_rows.order_by(statements.SECTION_ORDER, *sorted_rows.query.order_by)
 
 
 class ReconciliationFilterForm(StatementFilterForm):

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -236,7 +237,9 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     """The statement page; `bound` holds the refused action form to show again with its field errors."""
     versions, chosen = _chosen_version(request, statement)
     line_filters = LineFilterForm(request.GET)
-    lines = paginate(request, line_filters.apply(statements.version_lines(chosen)), per_page=LINES_PER_PAGE)
+    # the lines' links (pages, filters, sorting headings) lead to the page, also from a refused step's answer at its address
+    lines = paginate(request, line_filters.apply(statements.version_lines(chosen)), per_page=LINES_PER_PAGE,
+                     list_url=reverse("settlement-statement", args=[statement.pk]))
     user = request.user
     reissuable = statement.state == Statement.State.DISPUTED and user.role in ACTIONS["reissue"].roles
     superseded = reconciliation.left_open(statement) if reissuable else []

@@ -624,11 +624,14 @@ def monthly_payables(*, actor, months: int, until: date) -> list[dict]:
             for month in chart_months(latest=max(by_month), until=until, count=months) for row in [by_month.get(month, nothing)]]
 
 
+#: a line's section as the statement orders them (deliveries, returns, extra costs, adjustments, carried forward)
+SECTION_ORDER = Case(*(When(section=section, then=Value(n)) for n, section in enumerate(Section.values)), output_field=IntegerField())
+
+
 def version_lines(version: StatementVersion) -> QuerySet:
     """The lines of one version: the statement's lines first claimed in it or an earlier one, section by section in
-    the statement's order (deliveries, returns, extra costs, adjustments, carried forward), as the PDF prints them."""
-    in_order = Case(*(When(section=section, then=Value(n)) for n, section in enumerate(Section.values)), output_field=IntegerField())
-    return version.statement.lines.filter(version__lte=version.number).order_by(in_order, "recorded_at", "id")
+    the statement's order (`SECTION_ORDER`), as the PDF prints them."""
+    return version.statement.lines.filter(version__lte=version.number).order_by(SECTION_ORDER, "recorded_at", "id")
 
 
 def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context) -> None:

@@ -3,13 +3,16 @@ adjustments, reconciliations and a reconciliation's lines, a statement version's
 assessments, penalty and suspension proposals, rectification cases and re-evaluations, each as the role reading it.
 A supplier sorting its list sees its own rows only."""
 # ruff: noqa: F811  (the statement fixtures are imported from test_portal and requested by name)
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from settlement.models import (
-    Reconciliation, Statement,
+    Reconciliation, Section, Statement,
+    StatementLine,
 )
+from settlement.services import statements
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory, contracted
 from tests.portal import downloaded, listed_in_order, logged_in, sort_headings
 from tests.settlement.test_portal import compensate, draft, issued, upload  # noqa: F401  (fixtures)
@@ -96,4 +99,33 @@ def test_finance_sorts_a_reconciliations_lines_by_the_suppliers_amount(issued, s
     assert listed_in_order(finance, url, ordering="amount") == [at_50, at_90, at_180]
     assert listed_in_order(finance, url, ordering="-amount") == [at_180, at_90, at_50]
     assert listed_in_order(supplier_admin, url, ordering="-row") == [at_90, at_50, at_180]
+
+
+# --- a statement version's lines -----------------------------------------------------------------------------------
+
+def test_a_statements_lines_sort_by_amount_within_each_section_the_sections_keeping_their_order(issued, finance):
+    adjustment_lines = list(issued.lines.filter(section=Section.ADJUSTMENT).values_list("pk", flat=True))
+    dear, cheap, middle = (StatementLine.objects.create(
+        statement=issued, section=Section.DELIVERY, source_kind="order", source_id=90_000 + n, order_number=f"RO-{n}",
+        sku="SKU-A", quantity=1, amount=Decimal(amount), recorded_at=FIXED_NOW - timedelta(days=n))
+        for n, amount in enumerate(("300.00", "100.00", "200.00")))
+    url = f"/settlement/statements/{issued.pk}/"
+
+    ascending = listed_in_order(finance, url, ordering="amount")
+    descending = listed_in_order(finance, url, ordering="-amount")
+    page = logged_in(finance).get(url, {"ordering": "-amount"}).content.decode()
+
+    assert adjustment_lines and ascending == [cheap.pk, middle.pk, dear.pk, *adjustment_lines]
+    assert descending == [dear.pk, middle.pk, cheap.pk, *adjustment_lines]
+    assert page.index('data-testid="section-delivery"') < page.index('data-testid="section-adjustment"')
+    assert list(statements.version_lines(statements.current_version(issued))) == [middle, cheap, dear, *issued.lines.filter(
+        section=Section.ADJUSTMENT)]  # the PDF's and the download's order: by the time recorded
+
+
+def test_a_statement_pages_sorting_heading_keeps_the_version_shown_and_leads_to_the_page(issued, finance):
+    url = f"/settlement/statements/{issued.pk}/"
+
+    link = sort_headings(logged_in(finance).get(url, {"version": "1", "page": "1"}).content.decode())["amount"][0]
+
+    assert link == f"{url}?version=1&ordering=amount"
 
