@@ -52,6 +52,7 @@ class AssessmentFilterForm(ListFilter):
     month = MonthFilter(label=gettext_lazy("月份"), required=False, widget=MONTH)
     supplier = SupplierChoiceField(label=gettext_lazy("礼品商"), required=False, empty_label=gettext_lazy("全部"))
     below = yes_no_box("")
+    sorts = {"month": "month", "supplier": "supplier__name", "score": "score", "computed_at": "computed_at"}
 
     def __init__(self, *args, threshold: Decimal, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -178,11 +179,18 @@ class PenaltyFilter(StateFilter):
     only those waiting for the reader (what the navigation badge counts)."""
 
     waiting = waiting_box()
+    sorts = {"supplier": "supplier__name", "month": "assessment__month", "amount": "amount"}
 
     def __init__(self, *args, reader, **kwargs) -> None:
         super().__init__(*args, states=[(assessment.PENDING, gettext_lazy("待处理（含撤销待确认）")), *PenaltyProposal.State.choices], **kwargs)
         if not waits_for(assessment.penalties_waiting, reader):
             del self.fields["waiting"]
+
+
+class SuspensionFilter(StateFilter):
+    """The suspension proposals' filter by state; sorted by supplier, month or the score that proposed them."""
+
+    sorts = {"supplier": "supplier__name", "month": "assessment__month", "score": "assessment__score"}
 
 
 @login_required
@@ -204,7 +212,7 @@ def _proposal_list(request, kind: str, selector):
     if kind == "penalty":
         filters = PenaltyFilter(request.GET, reader=request.user, defaults={"state": assessment.PENDING})
     else:
-        filters = StateFilter(request.GET, states=model.State.choices, defaults={"state": model.State.PROPOSED})
+        filters = SuspensionFilter(request.GET, states=model.State.choices, defaults={"state": model.State.PROPOSED})
     proposals = filters.apply(selector(actor=request.user, **filters.values()))
     if kind == "penalty":
         proposals = proposals.prefetch_related(PenaltyProposal.reopening.prefetch())

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from settlement.models import (
-    Reconciliation, Section, Statement,
-    StatementLine,
+    Assessment, Kpi, PenaltyProposal, PenaltyRule, Reconciliation, Section, Statement,
+    StatementLine, SuspensionProposal,
 )
 from settlement.services import statements
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory, contracted
@@ -128,4 +128,36 @@ def test_a_statement_pages_sorting_heading_keeps_the_version_shown_and_leads_to_
     link = sort_headings(logged_in(finance).get(url, {"version": "1", "page": "1"}).content.decode())["amount"][0]
 
     assert link == f"{url}?version=1&ordering=amount"
+
+
+# --- assessments and proposals -------------------------------------------------------------------------------------
+
+def assessed(scores) -> list[Assessment]:
+    return [Assessment.objects.create(supplier=supplier, month=SEPTEMBER, score=score, computed_at=FIXED_NOW)
+            for supplier, score in zip(three_suppliers(), scores)]
+
+
+def test_operators_sort_the_assessments_by_score_those_without_one_last(operator):
+    high, unscored, low = assessed([Decimal("92.50"), None, Decimal("61.00")])
+
+    assert listed_in_order(operator, "/settlement/assessments/", ordering="score") == [low.pk, high.pk, unscored.pk]
+    assert listed_in_order(operator, "/settlement/assessments/", ordering="-score") == [high.pk, low.pk, unscored.pk]
+
+
+def test_finance_sorts_the_penalty_proposals_by_amount(finance):
+    rule = PenaltyRule.objects.create(kpi=Kpi.choices[0][0], threshold=Decimal("0.9"), amount=Decimal("100"), description="低于目标")
+    dear, cheap, middle = (PenaltyProposal.objects.create(assessment=found, rule=rule, supplier=found.supplier, value=Decimal("0.5"),
+                                                          amount=Decimal(amount), created_at=FIXED_NOW)
+                           for found, amount in zip(assessed([Decimal("50")] * 3), ("300.00", "100.00", "200.00")))
+
+    assert listed_in_order(finance, "/settlement/assessments/penalties/", ordering="amount") == [cheap.pk, middle.pk, dear.pk]
+    assert listed_in_order(finance, "/settlement/assessments/penalties/", ordering="-amount") == [dear.pk, middle.pk, cheap.pk]
+
+
+def test_operators_sort_the_suspension_proposals_by_the_score_that_proposed_them(operator):
+    higher, lowest, low = (SuspensionProposal.objects.create(supplier=found.supplier, assessment=found, created_at=FIXED_NOW)
+                           for found in assessed([Decimal("58.00"), Decimal("40.00"), Decimal("50.00")]))
+
+    assert listed_in_order(operator, "/settlement/assessments/suspensions/", ordering="score") == [lowest.pk, low.pk, higher.pk]
+    assert listed_in_order(operator, "/settlement/assessments/suspensions/", ordering="-score") == [higher.pk, low.pk, lowest.pk]
 
