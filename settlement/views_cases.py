@@ -43,6 +43,7 @@ class CaseFilterForm(SupplierFilter):
     field_order = ["q", "state", "kind", "supplier", "overdue"]
     exact = {**SupplierFilter.exact, "kind": "kind", "overdue": "overdue"}  # overdue: the list's annotation, as the API filters it
     search = cases.SEARCHED
+    sorts = {"number": "number", "supplier": "supplier__name", "deadline": "deadline"}
 
     def values(self) -> dict:
         """list_cases's filter (the others are `narrow`'s)."""
@@ -58,6 +59,7 @@ class ReEvaluationFilterForm(CaseFilterForm):
     field_order = ["state", "supplier", "overdue"]
     exact = {**SupplierFilter.exact, "overdue": "overdue"}
     search = ()
+    sorts = {"supplier": "supplier__name", "due_on": "due_on", "contract": "contract__number", "average_score": "average_score"}
 
 
 class OpenCaseForm(SubmittedOnce):

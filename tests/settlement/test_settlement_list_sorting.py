@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from settlement.models import (
-    Assessment, Kpi, PenaltyProposal, PenaltyRule, Reconciliation, Section, Statement,
+    Assessment, Kpi, PenaltyProposal, PenaltyRule, ReEvaluation, RectificationCase, Reconciliation, Section, Statement,
     StatementLine, SuspensionProposal,
 )
 from settlement.services import statements
@@ -161,3 +161,24 @@ def test_operators_sort_the_suspension_proposals_by_the_score_that_proposed_them
     assert listed_in_order(operator, "/settlement/assessments/suspensions/", ordering="score") == [lowest.pk, low.pk, higher.pk]
     assert listed_in_order(operator, "/settlement/assessments/suspensions/", ordering="-score") == [higher.pk, low.pk, lowest.pk]
 
+
+# --- cases and re-evaluations --------------------------------------------------------------------------------------
+
+def test_operators_sort_the_cases_by_deadline_the_overdue_one_no_longer_first(operator):
+    late, overdue, soon = (RectificationCase.objects.create(
+        number=f"RC-{n}", supplier=supplier, kind=RectificationCase.Kind.WARNING, reason="迟发", deadline=deadline,
+        opened_at=FIXED_NOW) for n, (supplier, deadline) in enumerate(zip(three_suppliers(), (
+            date(2026, 11, 30), date(2026, 10, 1), date(2026, 10, 20)))))
+
+    assert listed_in_order(operator, "/settlement/cases/") == [overdue.pk, soon.pk, late.pk]
+    assert listed_in_order(operator, "/settlement/cases/", ordering="-deadline") == [late.pk, soon.pk, overdue.pk]
+    assert listed_in_order(operator, "/settlement/cases/", ordering="number") == [late.pk, overdue.pk, soon.pk]
+
+
+def test_operators_sort_the_re_evaluations_by_average_score_those_without_one_last(operator):
+    good, unscored, poor = (ReEvaluation.objects.create(supplier=supplier, due_on=date(2026, 12, 1), created_at=FIXED_NOW,
+                                                       average_score=score)
+                            for supplier, score in zip(three_suppliers(), (Decimal("88.00"), None, Decimal("55.00"))))
+
+    assert listed_in_order(operator, "/settlement/re-evaluations/", ordering="average_score") == [poor.pk, good.pk, unscored.pk]
+    assert listed_in_order(operator, "/settlement/re-evaluations/", ordering="-average_score") == [good.pk, poor.pk, unscored.pk]
