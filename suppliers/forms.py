@@ -116,6 +116,7 @@ class SupplierListFilterForm(ListFilter):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("名称 / 统一社会信用代码")}))
     search = SUPPLIER_SEARCHED
+    sorts = {"id": "id", "name": "name", "applied_at": "applied_at"}
 
     def narrow(self, rows, data: dict):
         if data.get("state") == AWAITING_DECISION:
@@ -137,6 +138,7 @@ class NoticeFilterForm(SupplierFilter):
     field_order = ["q", "supplier", "kind", "action", "unread"]
     exact = {"supplier": "supplier", "kind": "kind"}
     search = NOTICE_SEARCHED
+    sorts = {"created_at": "created_at", "supplier": "supplier__name"}
 
     def narrow(self, rows, data: dict):
         return asking_action(super().narrow(rows, data), data.get("action"))

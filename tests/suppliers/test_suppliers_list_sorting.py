@@ -1,0 +1,57 @@
+"""The supplier app's portal lists sort by their columns' headings (core.forms.ListFilter.sorts), ascending then
+descending, as the role that reads each list: the suppliers, the notices, the gifts, the paperwork under review, the
+stock, its movements and the replenishment requests; a supplier sorting its lists still sees only its own rows."""
+from datetime import timedelta
+
+import pytest
+
+from tests.factories import FIXED_NOW, ApplicantFactory, NoticeFactory, SupplierFactory
+from tests.portal import listed_in_order, logged_in, sort_headings
+
+pytestmark = pytest.mark.django_db
+
+
+def days_ago(days: int):
+    return FIXED_NOW - timedelta(days=days)
+
+
+def test_the_operator_sorts_the_suppliers_by_when_they_applied_and_by_name(operator):
+    middle = ApplicantFactory(name="乙礼品商", applied_at=days_ago(2))
+    newest = ApplicantFactory(name="丙礼品商", applied_at=days_ago(1))
+    oldest = ApplicantFactory(name="甲礼品商", applied_at=days_ago(3))
+
+    assert listed_in_order(operator, "/supplier/review/", ordering="applied_at") == [oldest.pk, middle.pk, newest.pk]
+    assert listed_in_order(operator, "/supplier/review/", ordering="-applied_at") == [newest.pk, middle.pk, oldest.pk]
+    assert listed_in_order(operator, "/supplier/review/", ordering="-id") == [oldest.pk, newest.pk, middle.pk]
+
+
+def test_a_supplier_sorts_its_inbox_by_time_and_sees_only_its_own_notices(supplier, other_supplier, supplier_staff):
+    middle = NoticeFactory(supplier=supplier, created_at=days_ago(2))
+    newest = NoticeFactory(supplier=supplier, created_at=days_ago(1))
+    oldest = NoticeFactory(supplier=supplier, created_at=days_ago(3))
+    NoticeFactory(supplier=other_supplier, created_at=days_ago(4))
+    NoticeFactory(supplier=other_supplier, created_at=FIXED_NOW)
+
+    assert listed_in_order(supplier_staff, "/supplier/notices/", ordering="created_at") == [oldest.pk, middle.pk, newest.pk]
+    assert listed_in_order(supplier_staff, "/supplier/notices/", ordering="-created_at") == [newest.pk, middle.pk, oldest.pk]
+
+
+def test_the_operator_sorts_every_inbox_by_supplier(operator):
+    second = NoticeFactory(supplier=SupplierFactory(name="B 礼品商"))
+    first = NoticeFactory(supplier=SupplierFactory(name="A 礼品商"))
+    third = NoticeFactory(supplier=SupplierFactory(name="C 礼品商"))
+    by_name = [first, second, third]
+
+    page = logged_in(operator).get("/supplier/notices/").content.decode()
+
+    assert set(sort_headings(page)) == {"created_at", "supplier"}
+    assert listed_in_order(operator, "/supplier/notices/", ordering="supplier") == [notice.pk for notice in by_name]
+    assert listed_in_order(operator, "/supplier/notices/", ordering="-supplier") == [notice.pk for notice in by_name[::-1]]
+
+
+def test_a_supplier_has_no_supplier_heading_in_its_inbox(supplier, supplier_staff):
+    NoticeFactory(supplier=supplier)
+
+    page = logged_in(supplier_staff).get("/supplier/notices/").content.decode()
+
+    assert set(sort_headings(page)) == {"created_at"}
