@@ -213,6 +213,7 @@ class FilterForm(SupplierFilter):
     change_in_review = yes_no_box(_("仅看修改待审核"))
     field_order = ["q", "state", "category", "fulfilment", "supplier", "change_in_review"]
     exact = {}
+    sorts = {"sku": "sku", "name": "name", "supplier": "supplier__name", "settlement_price": "settlement_price"}
 
     def narrow(self, gifts, data: dict):
         if data.get("q"):

@@ -2,10 +2,11 @@
 descending, as the role that reads each list: the suppliers, the notices, the gifts, the paperwork under review, the
 stock, its movements and the replenishment requests; a supplier sorting its lists still sees only its own rows."""
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
-from tests.factories import FIXED_NOW, ApplicantFactory, NoticeFactory, SupplierFactory
+from tests.factories import FIXED_NOW, ApplicantFactory, GiftFactory, NoticeFactory, SupplierFactory
 from tests.portal import listed_in_order, logged_in, sort_headings
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +56,26 @@ def test_a_supplier_has_no_supplier_heading_in_its_inbox(supplier, supplier_staf
     page = logged_in(supplier_staff).get("/supplier/notices/").content.decode()
 
     assert set(sort_headings(page)) == {"created_at"}
+
+
+def priced(supplier, *prices: str) -> list:
+    """Gifts of the supplier at these settlement prices, in this order."""
+    return [GiftFactory(supplier=supplier, settlement_price=Decimal(price)) for price in prices]
+
+
+def test_a_supplier_sorts_its_gifts_by_settlement_price_and_sees_only_its_own(supplier, other_supplier, supplier_staff):
+    dear, cheap, middle = priced(supplier, "300.00", "100.00", "200.00")
+    priced(other_supplier, "50.00", "900.00")
+
+    assert listed_in_order(supplier_staff, "/supplier/gifts/", ordering="settlement_price") == [cheap.pk, middle.pk, dear.pk]
+    assert listed_in_order(supplier_staff, "/supplier/gifts/", ordering="-settlement_price") == [dear.pk, middle.pk, cheap.pk]
+
+
+def test_the_operator_sorts_every_suppliers_gifts_by_price_and_by_supplier(operator):
+    dear, cheap, middle = (priced(SupplierFactory(name=name), price)[0] for name, price in
+                           (("A 礼品商", "300.00"), ("C 礼品商", "100.00"), ("B 礼品商", "200.00")))
+
+    assert listed_in_order(operator, "/supplier/gift-admin/", ordering="settlement_price") == [cheap.pk, middle.pk, dear.pk]
+    assert listed_in_order(operator, "/supplier/gift-admin/", ordering="-settlement_price") == [dear.pk, middle.pk, cheap.pk]
+    assert listed_in_order(operator, "/supplier/gift-admin/", ordering="supplier") == [dear.pk, middle.pk, cheap.pk]
+
