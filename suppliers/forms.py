@@ -88,6 +88,7 @@ class ContractFilterForm(SupplierFilter):
     field_order = ["state", "supplier", "q"]
     exact = {"state": "state", "supplier": "supplier"}
     search = CONTRACT_SEARCHED
+    sorts = {"number": "number", "supplier": "supplier__name", "start_date": ("start_date", "end_date"), "created_at": "created_at"}
 
 
 class QualificationFilterForm(SupplierFilter):
@@ -101,12 +102,14 @@ class QualificationFilterForm(SupplierFilter):
     field_order = ["state", "expiry_status", "supplier", "q"]
     exact = {"state": "state", "expiry_status": "expiry_status", "supplier": "supplier"}
     search = QUALIFICATION_SEARCHED
+    sorts = {"supplier": "supplier__name", "number": "number", "issued_on": "issued_on", "expires_on": "expires_on"}
 
 
 class ProfileChangeFilterForm(SupplierFilter):
     state = choice_filter(_("状态"), ProfileChange.State.choices)
     field_order = ["state", "supplier"]
     exact = {"state": "state", "supplier": "supplier"}
+    sorts = {"supplier": "supplier__name", "requested_at": "requested_at"}
 
 
 class SupplierListFilterForm(ListFilter):

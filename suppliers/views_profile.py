@@ -222,8 +222,9 @@ def qualification_list(request):
                             page="operator-qualification-detail"):
             return redirect("operator-qualifications")
     filters = QualificationFilterForm(request.GET)
-    queryset = filters.apply(list_qualifications(actor=request.user, on=timezone.localdate()))
-    context = paginate(request, waiting_first(queryset)) | {
+    # waiting first, unless the list is asked another order (`filters` order last)
+    queryset = filters.apply(waiting_first(list_qualifications(actor=request.user, on=timezone.localdate())))
+    context = paginate(request, queryset) | {
         "filters": filters, "form": form if request.user.role == Role.OPERATOR else None,
     }
     return render(request, "suppliers/profile/qualification_list.html", context, status=form_status(form, filters.status))

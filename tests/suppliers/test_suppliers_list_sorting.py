@@ -1,12 +1,13 @@
 """The supplier app's portal lists sort by their columns' headings (core.forms.ListFilter.sorts), ascending then
 descending, as the role that reads each list: the suppliers, the notices, the gifts, the paperwork under review, the
 stock, its movements and the replenishment requests; a supplier sorting its lists still sees only its own rows."""
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
-from tests.factories import FIXED_NOW, ApplicantFactory, GiftFactory, NoticeFactory, SupplierFactory
+from tests.factories import FIXED_NOW, ApplicantFactory, ContractFactory, GiftFactory, NoticeFactory, QualificationFactory, SupplierFactory
+from tests.suppliers.profile_factories import ProfileChangeFactory
 from tests.portal import listed_in_order, logged_in, sort_headings
 
 pytestmark = pytest.mark.django_db
@@ -78,4 +79,28 @@ def test_the_operator_sorts_every_suppliers_gifts_by_price_and_by_supplier(opera
     assert listed_in_order(operator, "/supplier/gift-admin/", ordering="settlement_price") == [cheap.pk, middle.pk, dear.pk]
     assert listed_in_order(operator, "/supplier/gift-admin/", ordering="-settlement_price") == [dear.pk, middle.pk, cheap.pk]
     assert listed_in_order(operator, "/supplier/gift-admin/", ordering="supplier") == [dear.pk, middle.pk, cheap.pk]
+
+
+def test_finance_sorts_the_contracts_by_their_term(finance):
+    middle, latest, earliest = (ContractFactory(start_date=date(2026, month, 1), end_date=date(2027, month, 1)) for month in (2, 3, 1))
+
+    assert listed_in_order(finance, "/supplier/contracts/review/", ordering="start_date") == [earliest.pk, middle.pk, latest.pk]
+    assert listed_in_order(finance, "/supplier/contracts/review/", ordering="-start_date") == [latest.pk, middle.pk, earliest.pk]
+
+
+def test_the_operator_sorts_the_profile_changes_by_when_they_were_asked(operator):
+    middle, newest, oldest = (ProfileChangeFactory(requested_at=days_ago(days)) for days in (2, 1, 3))
+
+    assert listed_in_order(operator, "/supplier/profile-changes/review/", ordering="requested_at") == [oldest.pk, middle.pk, newest.pk]
+    assert listed_in_order(operator, "/supplier/profile-changes/review/", ordering="-requested_at") == [newest.pk, middle.pk, oldest.pk]
+
+
+def test_the_qualifications_sort_by_expiry_instead_of_waiting_first(operator):
+    middle = QualificationFactory(expires_on=date(2027, 6, 30))
+    latest = QualificationFactory(expires_on=date(2028, 6, 30), state="pending")  # listed first unless sorted
+    earliest = QualificationFactory(expires_on=date(2026, 12, 31))
+
+    assert listed_in_order(operator, "/supplier/qualifications/review/")[0] == latest.pk
+    assert listed_in_order(operator, "/supplier/qualifications/review/", ordering="expires_on") == [earliest.pk, middle.pk, latest.pk]
+    assert listed_in_order(operator, "/supplier/qualifications/review/", ordering="-expires_on") == [latest.pk, middle.pk, earliest.pk]
 
