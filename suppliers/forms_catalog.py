@@ -253,6 +253,8 @@ class StockFilterForm(LocationFilter):
     location_kind = location_kind_filter()
     low = yes_no_box(_("仅低于安全库存"))
     field_order = ["q", "location", "location_kind", "low"]
+    sorts = {"gift": "gift__sku", "on_hand": "on_hand", "reserved": "reserved", "available": "available_units",
+             "safety_stock": "safety_stock"}
 
 
 class ReplenishmentFilterForm(LocationFilter):
@@ -261,6 +263,7 @@ class ReplenishmentFilterForm(LocationFilter):
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
     state = choice_filter(_("状态"), ReplenishmentRequest.State.choices)
     field_order = ["q", "location", "state"]
+    sorts = {"gift": "gift__sku", "quantity": "quantity", "raised_at": "raised_at", "due_date": "due_date", "met_at": "met_at"}
 
 
 def _units_input(label) -> forms.CharField:
@@ -310,6 +313,7 @@ class MovementFilterForm(LocationFilter, DayRangeFilter):
     date_to = day_field(_("至"))
     gift = forms.ModelChoiceField(label=_("礼品"), queryset=Gift.objects.none(), required=False, widget=forms.HiddenInput)
     field_order = ["q", "location", "location_kind", "kind", "date_from", "date_to"]
+    sorts = {"at": "at", "gift": "gift__sku", "on_hand_delta": "on_hand_delta", "reserved_delta": "reserved_delta"}
 
     def __init__(self, *args, supplier_id: int | None, **kwargs) -> None:
         super().__init__(*args, supplier_id=supplier_id, **kwargs)

@@ -240,9 +240,11 @@ def stock_of(user, *, q: str = "", location: Location | None = None, location_ki
              ) -> tuple[QuerySet[StockRecord], QuerySet[StockMovement], QuerySet[ReplenishmentRequest]]:
     """The stock page's reads: the stock records (by SKU and location), the stock movements and the open replenishment
     requests `user` may see, of the gifts matching `q` at `location`, at locations of `location_kind` only when given
-    (the warehouses, say); `low` narrows the records (see by_low_stock). Its download and the home page's count of the
-    records below their safety stock read the same records."""
-    records = StockRecord.objects.visible_to(user).select_related("gift__supplier", "location").order_by("gift__sku", "location__code")
+    (the warehouses, say); `low` narrows the records (see by_low_stock), each with its `available_units` (what the page
+    sorts its column 可用 by). Its download and the home page's count of the records below their safety stock read the
+    same records."""
+    records = (StockRecord.objects.visible_to(user).select_related("gift__supplier", "location")
+               .annotate(available_units=F("on_hand") - F("reserved")).order_by("gift__sku", "location__code"))
     movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
     requests = replenishments_of(user, q=q, location=location, state=ReplenishmentRequest.State.OPEN).order_by("due_date", "pk")
     if q:

@@ -46,7 +46,9 @@ def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None
     require_role(request.user, STOCK_READERS)
     filters = stock_filters(request)
     shared = {name: filters.values().get(name) for name in ("q", "location", "location_kind")}
-    records, movements, requests = (filters.apply(rows) for rows in stock_of(request.user, **filters.values()))
+    records, *others = stock_of(request.user, **filters.values())
+    records = filters.apply(records)  # in the order asked: the movements and requests beside them keep theirs
+    movements, requests = (rows if filters.is_valid() else rows.none() for rows in others)
     context = paginate(request, records, list_url=reverse("supplier-stock")) | {
         "filters": filters,
         "movements": movements[:RECENT_MOVEMENTS],
@@ -102,7 +104,7 @@ def stock_movements(request):
     else:  # neither the table nor the chart pretends to answer (core.forms.ListFilter)
         listed, trend = StockMovement.objects.none(), []
     title = _("%(first)s 至 %(last)s 每日在库数量") % {"first": f"{until - timedelta(days=days - 1):%Y-%m-%d}", "last": f"{until:%Y-%m-%d}"}
-    context = paginate(request, listed, per_page=50) | {
+    context = paginate(request, filters.ordered(listed), per_page=50) | {
         "filters": filters, "opens_gifts": request.user.role in GIFT_READERS, "trend_title": title,
         "gift": filters.values().get("gift"),
         "chart": bar_chart([(day, units) for day, units in trend], title=title, columns=(_("日期"), _("在库数量（件）"))),

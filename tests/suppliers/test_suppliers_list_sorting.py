@@ -6,7 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import FIXED_NOW, ApplicantFactory, ContractFactory, GiftFactory, NoticeFactory, QualificationFactory, SupplierFactory
+from suppliers.models import ReplenishmentRequest, StockRecord
+from suppliers.services import inventory
+from tests.factories import (
+    FIXED_NOW, ApplicantFactory, ContractFactory, GiftFactory, NoticeFactory, QualificationFactory, SupplierFactory, WarehouseFactory,
+)
+from tests.portal import downloaded
 from tests.suppliers.profile_factories import ProfileChangeFactory
 from tests.portal import listed_in_order, logged_in, sort_headings
 
@@ -104,3 +109,51 @@ def test_the_qualifications_sort_by_expiry_instead_of_waiting_first(operator):
     assert listed_in_order(operator, "/supplier/qualifications/review/", ordering="expires_on") == [earliest.pk, middle.pk, latest.pk]
     assert listed_in_order(operator, "/supplier/qualifications/review/", ordering="-expires_on") == [latest.pk, middle.pk, earliest.pk]
 
+
+def test_a_supplier_sorts_its_stock_by_units_available_and_sees_only_its_own(supplier, other_supplier, supplier_staff):
+    warehouse = WarehouseFactory()
+    least, most, middle = (StockRecord.objects.create(gift=GiftFactory(supplier=supplier), location=warehouse, on_hand=on_hand,
+                                                      reserved=reserved) for on_hand, reserved in ((30, 25), (10, 0), (20, 13)))
+    for on_hand in (1, 99):
+        StockRecord.objects.create(gift=GiftFactory(supplier=other_supplier), location=warehouse, on_hand=on_hand)
+
+    assert listed_in_order(supplier_staff, "/supplier/stock/", ordering="available") == [least.pk, middle.pk, most.pk]
+    assert listed_in_order(supplier_staff, "/supplier/stock/", ordering="-available") == [most.pk, middle.pk, least.pk]
+    assert listed_in_order(supplier_staff, "/supplier/stock/", ordering="-on_hand") == [least.pk, middle.pk, most.pk]
+
+
+@pytest.fixture
+def three_receipts(supplier) -> list:
+    """Units received at a warehouse: 5 three days ago, 9 two days ago, 7 a day ago (their movements, in that order)."""
+    warehouse = WarehouseFactory()
+    gift = GiftFactory(supplier=supplier)
+    for quantity, days in ((5, 3), (9, 2), (7, 1)):
+        inventory.receive_stock(gift=gift, location=warehouse, quantity=quantity, at=days_ago(days))
+    return list(gift.stock_movements.order_by("at"))
+
+
+def test_the_stock_movements_sort_by_time_and_by_units(logistics, three_receipts):
+    oldest, middle, newest = three_receipts
+
+    assert listed_in_order(logistics, "/supplier/stock/movements/", ordering="at") == [oldest.pk, middle.pk, newest.pk]
+    assert listed_in_order(logistics, "/supplier/stock/movements/", ordering="-at") == [newest.pk, middle.pk, oldest.pk]
+    assert listed_in_order(logistics, "/supplier/stock/movements/", ordering="on_hand_delta") == [oldest.pk, newest.pk, middle.pk]
+
+
+def test_the_movements_download_lists_them_in_the_order_shown(logistics, three_receipts):
+    rows = downloaded(logged_in(logistics).get("/supplier/stock/movements/export.csv", {"ordering": "-on_hand_delta"}))
+    units = rows[0].index("在库变化")
+
+    assert [row[units] for row in rows[1:]] == ["9", "7", "5"]
+
+
+def test_finance_sorts_the_replenishment_requests_by_due_date(finance, supplier):
+    warehouse = WarehouseFactory()
+    middle, latest, earliest = (
+        ReplenishmentRequest.objects.create(gift=GiftFactory(supplier=supplier), location=warehouse, quantity=quantity,
+                                            raised_at=FIXED_NOW, due_date=FIXED_NOW.date() + timedelta(days=days))
+        for quantity, days in ((4, 2), (6, 3), (8, 1)))
+
+    assert listed_in_order(finance, "/supplier/stock/replenishments/", ordering="due_date") == [earliest.pk, middle.pk, latest.pk]
+    assert listed_in_order(finance, "/supplier/stock/replenishments/", ordering="-due_date") == [latest.pk, middle.pk, earliest.pk]
+    assert listed_in_order(finance, "/supplier/stock/replenishments/", ordering="-quantity") == [earliest.pk, latest.pk, middle.pk]
