@@ -202,6 +202,23 @@ class ReviewQueueFilter(ListFilter):
 
     q = forms.CharField(label=_("搜索"), required=False)
 
+    @staticmethod
+    def of_queue(queue: str) -> type["ReviewQueueFilter"]:
+        """The filters of the tab `queue` shows, with the columns its headings sort it by."""
+        return RevisionQueueFilter if queue == "revisions" else GiftQueueFilter
+
+
+class GiftQueueFilter(ReviewQueueFilter):
+    """The review page's tabs of gifts (submitted, approved)."""
+
+    sorts = {"sku": "sku", "name": "name", "supplier": "supplier__name", "settlement_price": "settlement_price"}
+
+
+class RevisionQueueFilter(ReviewQueueFilter):
+    """The review page's tab of changes to listed gifts."""
+
+    sorts = {"gift": "gift__sku", "supplier": "gift__supplier__name", "requested_at": "requested_at"}
+
 
 class FilterForm(SupplierFilter):
     """The filters above a gift table (GET); empty means all. `reader`: staff get the supplier filter."""

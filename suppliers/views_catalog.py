@@ -309,7 +309,8 @@ REVIEW_DECISIONS = ("approve", "reject")  # what the review page decides on a su
 def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None):
     """The operators' review page: gifts submitted, changes to listed gifts, and approved gifts waiting to go online
     (each with its 上线 / 定时上线 actions, or, while its supplier lacks a qualification it needs, why it cannot go
-    online instead), one tab each, searched alike, opened on the first tab with rows unless one is asked for
+    online instead), one tab each, searched alike, each sorted by its own headings (a change's tab, oldest first
+    unless asked otherwise), opened on the first tab with rows unless one is asked for
     (`refused`: (a submitted gift, the decision
     refused on it, its form sent back with the reason typed and the errors next to it); shown at the address the
     decision was posted to, the page filters and pages at its own)."""
@@ -325,17 +326,19 @@ def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None
         pending = pending.filter(_matching(q, "gift__"))
     counts = {"gifts": submitted.count(), "revisions": pending.count(), "approved": approved.count()}
     queue = _opened_queue(request, counts, refused=refused is not None)
+    filters = ReviewQueueFilter.of_queue(queue)(request.GET)  # the search again, and the tab's order (its headings')
     list_url = reverse("operator-gift-review")
     if queue == "revisions":
         rows = pending.select_related("gift__supplier", "gift__category", "requested_by").prefetch_related("gift__prices__program")
-        context = paginate(request, rows.order_by("requested_at", "id"), list_url=list_url)
+        context = paginate(request, filters.apply(rows.order_by("requested_at", "id")), list_url=list_url)
         table = ChangeTable()
         note_latest_changes(context["page_obj"])  # what each row's approve / reject form saw
         for revision in context["page_obj"]:
             revision.rows = table.rows(revision.gift, revision)
     else:
         gifts = submitted if queue == "gifts" else approved
-        context = paginate(request, gifts.select_related("supplier", "category").prefetch_related("prices__program"), list_url=list_url)
+        gifts = gifts.select_related("supplier", "category").prefetch_related("prices__program")
+        context = paginate(request, filters.apply(gifts), list_url=list_url)
         blocked = qualifications.publication_blockers(context["page_obj"], on=timezone.localdate()) if queue == "approved" else {}
         note_latest_changes(context["page_obj"])  # what each row's action forms saw
         for gift in context["page_obj"]:

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from suppliers.models import ReplenishmentRequest, StockRecord
+from suppliers.models import GiftRevision, ReplenishmentRequest, StockRecord
 from suppliers.services import inventory
 from tests.factories import (
     FIXED_NOW, ApplicantFactory, ContractFactory, GiftFactory, NoticeFactory, QualificationFactory, SupplierFactory, WarehouseFactory,
 )
+from tests.helpers import gift_in_state
 from tests.portal import downloaded
 from tests.suppliers.profile_factories import ProfileChangeFactory
 from tests.portal import listed_in_order, logged_in, sort_headings
@@ -84,6 +85,36 @@ def test_the_operator_sorts_every_suppliers_gifts_by_price_and_by_supplier(opera
     assert listed_in_order(operator, "/supplier/gift-admin/", ordering="settlement_price") == [cheap.pk, middle.pk, dear.pk]
     assert listed_in_order(operator, "/supplier/gift-admin/", ordering="-settlement_price") == [dear.pk, middle.pk, cheap.pk]
     assert listed_in_order(operator, "/supplier/gift-admin/", ordering="supplier") == [dear.pk, middle.pk, cheap.pk]
+
+
+def test_the_operator_sorts_the_gifts_waiting_for_review_by_settlement_price(operator):
+    dear, cheap, middle = (gift_in_state("submitted", settlement_price=Decimal(price)) for price in ("300.00", "100.00", "200.00"))
+
+    assert listed_in_order(operator, "/supplier/gift-review/", queue="gifts", ordering="settlement_price") == [cheap.pk, middle.pk, dear.pk]
+    assert listed_in_order(operator, "/supplier/gift-review/", queue="gifts", ordering="-settlement_price") == [dear.pk, middle.pk, cheap.pk]
+
+
+def test_the_operator_sorts_the_changes_waiting_for_review_by_when_they_were_asked(operator):
+    middle, newest, oldest = (GiftRevision.objects.create(gift=gift_in_state("approved"), changes={"name": "新名"}, requested_at=days_ago(days))
+                              for days in (2, 1, 3))
+
+    assert listed_in_order(operator, "/supplier/gift-review/", queue="revisions") == [oldest.pk, middle.pk, newest.pk]
+    assert listed_in_order(operator, "/supplier/gift-review/", queue="revisions", ordering="-requested_at") == [newest.pk, middle.pk, oldest.pk]
+
+
+def test_a_review_tab_refuses_the_order_of_another_tab(operator):
+    gift_in_state("submitted")
+
+    response = logged_in(operator).get("/supplier/gift-review/", {"queue": "revisions", "ordering": "settlement_price"})
+
+    assert response.status_code == 400 and list(response.context["page_obj"]) == []
+    assert 'data-testid="error-ordering"' in response.content.decode()
+
+
+def test_a_search_of_the_review_page_keeps_the_order_asked(operator):
+    page = logged_in(operator).get("/supplier/gift-review/", {"queue": "gifts", "ordering": "-sku"}).content.decode()
+
+    assert 'name="ordering" value="-sku"' in page
 
 
 def test_finance_sorts_the_contracts_by_their_term(finance):
