@@ -36,19 +36,16 @@ def create_gift(
     """Create a draft gift with its points price per program code (e.g. {"gotone": 1500}); `uploads` are pictures
     added after `images`, kept only when the gift is created.
 
-    :raises ValidationFailed: naming every bad field, or `sku` when the supplier already has it
+    :raises ValidationFailed: naming every bad field at once, `sku` among them when the supplier already has it
     """
     sku = (sku or "").strip()
-    if not sku or len(sku) > 60:
-        raise ValidationFailed(gettext("请填写SKU（最多60个字符）"), field="sku")
-    if Gift.objects.filter(supplier=supplier, sku=sku).exists():
-        raise ValidationFailed(gettext("SKU已存在"), field="sku")
     images = details.get("images", [])
     with stored_uploads(supplier_id=supplier.pk, uploads=uploads, after=images if isinstance(images, list) else []) as stored:
-        values = revisions.clean_changes(
+        values = _cleaned_with_sku(
             {"name": name, "category": category, "market_price": market_price, "settlement_price": settlement_price,
              "points_prices": points_prices, "fulfilment": fulfilment, **details}
-            | {"images": list(images) + stored}
+            | {"images": list(images) + stored},
+            sku_errors=_sku_errors(supplier, sku),
         )
         contracts.check_contracted_programs(supplier=supplier, program_codes=values["points_prices"], on=timezone.localdate(now))
         with transaction.atomic():
@@ -56,6 +53,28 @@ def create_gift(
             revisions.apply_changes(gift, values, actor=actor, now=now)
             log_creation(gift, "create", actor=actor, at=now)
     return gift
+
+
+def _sku_errors(supplier: Supplier, sku: str) -> list[tuple[str, str, str]]:
+    if not sku or len(sku) > 60:
+        return [("sku", "invalid", gettext("请填写SKU（最多60个字符）"))]
+    if Gift.objects.filter(supplier=supplier, sku=sku).exists():
+        return [("sku", "invalid", gettext("SKU已存在"))]
+    return []
+
+
+def _cleaned_with_sku(changes: dict, *, sku_errors: list[tuple[str, str, str]]) -> dict:
+    """The new gift's values cleaned, a problem with its SKU said with the others in one refusal, not a round before
+    them. :raises ValidationFailed: naming every bad field"""
+    try:
+        values = revisions.clean_changes(changes)
+    except ValidationFailed as failed:
+        errors = sku_errors + failed.errors
+    else:
+        errors = sku_errors
+    if errors:
+        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    return values
 
 
 def missing_for_submission(gift: Gift) -> list[tuple[str, str]]:
