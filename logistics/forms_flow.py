@@ -9,13 +9,15 @@ from core.validators import BusinessDayField, BusinessTimeField, IdField
 
 from logistics.models import HandoffItem, InboundShipment, Shipment
 from logistics.selectors import awaiting_decision, search_shipments, unshipped
+from logistics.services.inbound import ANNOUNCEABLE_STATES
 from logistics.services.ship_by import overdue_to_ship
 from points.models import RedemptionOrder
 from suppliers.models import Gift, Location, ReplenishmentRequest, Supplier
 
 
 class AnnounceForm(SubmittedOnce):
-    """An inbound announcement by a supplier user: its own warehouse gifts, the warehouses, its open replenishment requests."""
+    """An inbound announcement by a supplier user: its own warehouse gifts that can sell (by name, with the SKU), the
+    warehouses, its open replenishment requests."""
 
     gift = forms.ModelChoiceField(label=_("礼品"), queryset=Gift.objects.none())
     location = forms.ModelChoiceField(label=_("入库仓"), queryset=Location.objects.filter(kind=Location.Kind.WAREHOUSE))
@@ -27,9 +29,9 @@ class AnnounceForm(SubmittedOnce):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        gifts = Gift.objects.visible_to(user).filter(fulfilment=Gift.Fulfilment.WAREHOUSE).exclude(state=Gift.State.RETIRED)
-        self.fields["gift"].queryset = gifts.order_by("sku")
-        self.fields["gift"].label_from_instance = lambda gift: f"{gift.sku} {gift.name}"
+        gifts = Gift.objects.visible_to(user).filter(fulfilment=Gift.Fulfilment.WAREHOUSE, state__in=ANNOUNCEABLE_STATES)
+        self.fields["gift"].queryset = gifts.order_by("name", "sku")
+        self.fields["gift"].label_from_instance = lambda gift: f"{gift.name} · {gift.sku}"
         requests = ReplenishmentRequest.objects.visible_to(user).filter(state=ReplenishmentRequest.State.OPEN)
         self.fields["replenishment_request"].queryset = requests.select_related("gift", "location")
         self.fields["replenishment_request"].label_from_instance = lambda r: f"{r.gift.sku} @ {r.location.label} · {r.quantity} · {r.due_date:%Y-%m-%d}"

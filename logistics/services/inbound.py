@@ -29,6 +29,9 @@ from suppliers.services.locks import lock_gift
 from suppliers.services.notices import send_notice
 
 MAX_QUANTITY = 10_000  # per announcement; a larger delivery is announced in parts
+#: a gift's states in which it can sell, so stock may be announced for it: a draft or one in review or rejected may
+#: never sell, a retired one no longer does (SPEC §4.2)
+ANNOUNCEABLE_STATES = (Gift.State.APPROVED, Gift.State.ONLINE, Gift.State.OFFLINE, Gift.State.CLEARANCE)
 ANNOUNCE_AHEAD = timedelta(days=365)  # an expected arrival further out is a typing error, not a plan
 
 
@@ -45,7 +48,8 @@ def announce_inbound(
     """Announce goods on their way to a warehouse: one of the supplier's own warehouse-fulfilled gifts, optionally
     against its open replenishment request there.
 
-    :raises ValidationFailed: naming the field — another supplier's, a dropship or a retired gift, a location that is
+    :raises ValidationFailed: naming the field — another supplier's, a dropship gift or one that cannot sell (a draft,
+        one in review, rejected or retired: ANNOUNCEABLE_STATES), a location that is
         not a warehouse, a quantity outside 1–10 000, a date in the past, a request that is not open or is for
         another gift or warehouse (nothing is written)
     :raises ReplenishmentAlreadyAnnounced: the request already has an announced inbound shipment on its way (withdraw
@@ -60,6 +64,9 @@ def announce_inbound(
         raise ValidationFailed(gettext("直发礼品无需入库"), field="gift")
     if gift.state == Gift.State.RETIRED:
         raise ValidationFailed(gettext("已退市的礼品不能入库"), field="gift")
+    if gift.state not in ANNOUNCEABLE_STATES:
+        message = gettext("礼品 %(sku)s 为「%(state)s」，尚不能销售：审核通过后才能预报入库")
+        raise ValidationFailed(message % {"sku": gift.sku, "state": gift.get_state_display()}, field="gift")
     location = Location.objects.filter(pk=location_id, kind=Location.Kind.WAREHOUSE).first()
     if location is None:
         raise ValidationFailed(gettext("请选择物流仓"), field="location")

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import history_of
@@ -16,7 +16,7 @@ from suppliers.models import Location, Notice, ReplenishmentRequest, StockMoveme
 from suppliers.services import inventory
 from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory
 from tests.portal import logged_in
-from tests.helpers import gift_in_state, only_notice, published
+from tests.helpers import fresh_key, gift_in_state, only_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,8 @@ def warehouse(db):
 
 @pytest.fixture
 def warehouse_gift(supplier):
-    """A draft warehouse gift of the supplier, settlement price 180.00."""
-    return GiftFactory(supplier=supplier)
+    """An approved warehouse gift of the supplier (it can sell, so stock may be announced), settlement price 180.00."""
+    return GiftFactory(supplier=supplier, state="approved")
 
 
 def announce(supplier, gift, location, now, *, quantity=10, expected_on=None, **extra):
@@ -253,6 +253,47 @@ def test_announcing_a_gift_that_is_not_the_suppliers_warehouse_gift_is_refused(s
     assert refused_field(supplier, gift, warehouse, now) == "gift"
 
 
+@pytest.mark.parametrize("state", ["draft", "submitted", "rejected"])
+def test_announcing_a_gift_that_cannot_sell_yet_is_refused_naming_the_gift_and_its_state(supplier, warehouse, now, state):
+    gift = GiftFactory(supplier=supplier, state=state)
+
+    with pytest.raises(ValidationFailed) as refused:
+        announce(supplier, gift, warehouse, now)
+
+    assert refused.value.field == "gift" and gift.sku in refused.value.detail and gift.get_state_display() in refused.value.detail
+    assert not InboundShipment.objects.exists()
+
+
+@pytest.mark.parametrize("state", ["approved", "online", "offline", "clearance"])
+def test_a_gift_that_can_sell_may_be_announced(supplier, warehouse, now, state):
+    gift = GiftFactory(supplier=supplier, state=state)
+
+    assert announce(supplier, gift, warehouse, now).gift == gift
+
+
+def test_the_announcement_form_offers_only_gifts_that_can_sell_by_name_with_their_sku(supplier, supplier_admin):
+    GiftFactory(supplier=supplier, state="online", name="B 保温杯", sku="CUP-1")
+    GiftFactory(supplier=supplier, state="approved", name="A 茶具", sku="TEA-9")
+    for state in ("draft", "submitted", "rejected", "retired"):
+        GiftFactory(supplier=supplier, state=state, sku=f"NOT-{state}")
+
+    page = logged_in(supplier_admin).get("/logistics/announce/").content.decode()
+
+    select = page.split('name="gift"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select)[-2:] == ["A 茶具 · TEA-9", "B 保温杯 · CUP-1"]
+    assert "NOT-" not in select
+
+
+def test_the_api_refuses_announcing_a_draft_gift_on_the_gift(api, supplier_staff, supplier, warehouse):
+    draft = GiftFactory(supplier=supplier)
+    body = {"gift": draft.pk, "location": warehouse.code, "quantity": 10, "expected_on": (timezone.localdate() + timedelta(days=3)).isoformat()}
+
+    response = api(supplier_staff).post("/api/v1/inbound-shipments/", body, format="json", **fresh_key())
+
+    assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "gift"
+    assert not InboundShipment.objects.exists()
+
+
 def refused_field(supplier, gift, location, now, **changes) -> str:
     """The field a refused announcement names; nothing may have been written."""
     with pytest.raises(ValidationFailed) as refused:
@@ -335,7 +376,7 @@ def retire(gift, operator, now):
     """Listed, delisted and retired by the operator (its leftover lots are made from the stock it has then)."""
     from suppliers.services import catalog
 
-    published(gift, actor=operator, at=now)
+    catalog.publish_gift(gift=gift, actor=operator, now=now)
     catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="supplier_request", reason="运营下线")
     catalog.retire_gift(gift=gift, actor=operator, now=now, reason="停产")
 
