@@ -199,6 +199,16 @@ def test_an_uploaded_file_goes_to_its_page_which_shows_what_was_imported_and_is_
     assert upload.supplier == supplier and skus(supplier) == ["TEA-001", "TEA-002"]
 
 
+def test_the_import_list_counts_the_rows_left_unchanged_as_the_imports_page_does(supplier, supplier_staff, now, queued_tasks):
+    catalog_imports.import_upload(upload_id=uploaded(supplier, supplier_staff, now, ROW, SECOND).pk, now=now)
+    again = catalog_imports.import_upload(upload_id=uploaded(supplier, supplier_staff, now, ROW, SECOND | {"name": "新名"}).pk, now=now)
+
+    listing = logged_in(supplier_staff).get(PAGE).content.decode()
+
+    row = listing.split(f'<tr data-import="{again.pk}">', 1)[1].split("</tr>", 1)[0]
+    assert "新增 0，修改 1，待审核 0，未变 1" in row
+
+
 def test_a_file_being_imported_shows_how_far_it_has_got_and_looks_again(supplier, supplier_staff, now, queued_tasks):
     upload = uploaded(supplier, supplier_staff, now, ROW, SECOND)
     CatalogImport.objects.filter(pk=upload.pk).update(rows_done=1)
