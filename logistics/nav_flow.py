@@ -23,7 +23,7 @@ register_nav(_("运单"), "logistics-shipments", roles=Shipment.visibility.staff
 register_nav(_("批量发货"), "logistics-bulk-ship", roles={Role.LOGISTICS}, order=74, group=NavGroup.ORDERS)
 
 
-def _order_page(user, number: str) -> str | None:
+def _order_page(user, source_id: str, number: str) -> str | None:
     """Where a stock movement's order opens for the viewer: a supplier's order list or the staff's, found by number."""
     if user.role in SUPPLIER_ROLES:
         return f"{reverse('supplier-orders')}?{urlencode({'q': number})}"
@@ -32,4 +32,15 @@ def _order_page(user, number: str) -> str | None:
     return None
 
 
+def _inbound_page(user, source_id: str, number: str) -> str | None:
+    """Where a stock movement's inbound shipment opens for the viewer: the supplier's announcements or the staff's
+    inbound list, found by its number."""
+    if user.role in SUPPLIER_ROLES:
+        return f"{reverse('supplier-inbound')}?{urlencode({'q': number})}"
+    if user.role in {Role.OPERATOR, Role.LOGISTICS}:
+        return f"{reverse('logistics-inbound')}?{urlencode({'q': number})}"
+    return None
+
+
 source_links["order"] = _order_page
+source_links["inbound"] = _inbound_page

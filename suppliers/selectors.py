@@ -24,6 +24,7 @@ from suppliers.models import (
     Gift, GiftPrice, GiftRevision, Location, ReplenishmentRequest, SafetyStockChange, StockMovement, StockRecord, Supplier,
 )
 from suppliers.models.inventory import BELOW_SAFETY_STOCK
+from suppliers.services.inventory import with_source_numbers
 
 LISTED = [Gift.State.ONLINE, Gift.State.CLEARANCE]
 
@@ -245,7 +246,7 @@ def stock_of(user, *, q: str = "", location: Location | None = None, location_ki
     same records."""
     records = (StockRecord.objects.visible_to(user).select_related("gift__supplier", "location")
                .annotate(available_units=F("on_hand") - F("reserved")).order_by("gift__sku", "location__code"))
-    movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
+    movements = with_source_numbers(StockMovement.objects.visible_to(user).select_related("gift", "location"))
     requests = replenishments_of(user, q=q, location=location, state=ReplenishmentRequest.State.OPEN).order_by("due_date", "pk")
     if q:
         records, movements = (rows.filter(matching(q, "gift__")) for rows in (records, movements))
@@ -274,7 +275,7 @@ def stock_movements_of(
     locations of `location_kind` only when given (the warehouses, say)."""
     records, movements, listed = _stock_and_movements(user, q=q, location=location, location_kind=location_kind, gift=gift)
     trend = stock_trend(records=records, movements=movements, today=today, days=days, until=until)
-    return _listed(listed, kind=kind, date_from=date_from, date_to=date_to), trend
+    return with_source_numbers(_listed(listed, kind=kind, date_from=date_from, date_to=date_to)), trend
 
 
 def movements_of(user, *, q: str = "", location: Location | None = None, kind: str = "", date_from: date | None = None,
@@ -283,7 +284,7 @@ def movements_of(user, *, q: str = "", location: Location | None = None, kind: s
     return's number) does (or of `gift`), at `location` (or at locations of `location_kind`), of `kind`, between the
     dates, with their gift and location."""
     listed = _stock_and_movements(user, q=q, location=location, location_kind=location_kind, gift=gift)[2]
-    return _listed(listed, kind=kind, date_from=date_from, date_to=date_to)
+    return with_source_numbers(_listed(listed, kind=kind, date_from=date_from, date_to=date_to))
 
 
 def _stock_and_movements(

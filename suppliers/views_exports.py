@@ -43,7 +43,7 @@ MOVEMENT_COLUMNS = [
     label(gettext_lazy("类型"), "kind"),
     Column(gettext_lazy("在库变化"), lambda m: m.on_hand_delta),
     Column(gettext_lazy("占用变化"), lambda m: m.reserved_delta),
-    Column(gettext_lazy("来源"), lambda m: f"{m.source_label} {m.source_id}".strip() if m.source_type else ""),
+    Column(gettext_lazy("来源"), lambda m: f"{m.source_label} {m.source_number}".strip() if m.source_type else ""),
     Column(gettext_lazy("备注"), lambda m: m.note_label),
 ]
 

@@ -275,10 +275,13 @@ class SafetyStockChangeQuery(serializers.Serializer):
 class StockMovementSerializer(serializers.ModelSerializer):
     note = serializers.CharField(source="note_text", read_only=True, help_text="as written, in Chinese with its values")
     note_label = serializers.CharField(read_only=True, help_text="in the request's language where the system wrote it")
+    source_number = serializers.CharField(read_only=True, help_text="the source's number as the pages show it: an order's, a "
+                                          "return's (an exchange's replacement too) or an inbound shipment's; empty for a leftover lot")
 
     class Meta:
         model = StockMovement
-        fields = ["id", "gift", "location", "kind", "on_hand_delta", "reserved_delta", "at", "source_type", "source_id", "note", "note_label"]
+        fields = ["id", "gift", "location", "kind", "on_hand_delta", "reserved_delta", "at", "source_type", "source_id", "source_number",
+                  "note", "note_label"]
         read_only_fields = fields
 
 

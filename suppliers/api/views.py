@@ -375,7 +375,7 @@ class StockMovementViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["gift__sku", "gift__name", "gift__supplier__name", "source_id"]  # documents `search`: see search_rows
 
     def get_queryset(self):
-        return StockMovement.objects.visible_to(self.request.user)
+        return inventory.with_source_numbers(StockMovement.objects.visible_to(self.request.user))
 
     def search_rows(self, rows, text):
         """`?search=` finds what the movements page's text filter lists (`suppliers.selectors.movements_matching`)."""

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Case, CharField, Expression, F, QuerySet, Sum, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -46,9 +46,20 @@ class Source:
     id: str = ""
 
 
-#: where a viewer opens what a movement's source names: source_type → (user, source_id) → a path or None; the apps
-#: that own those pages register here (an order's page is above this app)
-source_links: dict[str, Callable[[Any, str], str | None]] = {}
+#: where a viewer opens what a movement's source names: source_type → (user, source_id, the number shown) → a path or
+#: None; the apps that own those pages register here (an order's page is above this app)
+source_links: dict[str, Callable[[Any, str, str], str | None]] = {}
+#: what a movement's source shows where its stored id is a row's key, not a number a reader knows (an exchange's
+#: replacement stores its parcel's id, its return's number is shown): source_type → the expression giving it from the
+#: movement's `source_id`; registered by the app that owns those rows, read where the label is made (`with_source_numbers`)
+source_numbers: dict[str, Callable[[], Expression]] = {}
+
+
+def with_source_numbers(movements: QuerySet[StockMovement]) -> QuerySet[StockMovement]:
+    """`movements` with `source_number`: what each one's source shows beside its type (its stored id unless
+    `source_numbers` says otherwise), in the same query."""
+    shown = [When(source_type=kind, then=number()) for kind, number in source_numbers.items()]
+    return movements.annotate(source_number=Case(*shown, default=F("source_id"), output_field=CharField()) if shown else F("source_id"))
 
 
 def _move(
