@@ -130,12 +130,13 @@ def receive_inbound(
     retirement (SPEC §4.8), so units received now would sit in the warehouse belonging to no lot. The warehouse sends
     them back to the supplier, and a receipt of nothing (counted 0) closes the announcement.
 
-    :raises ValidationFailed: counted outside 0–announced (excess goods are announced separately), damaged outside 0–counted
+    :raises ValidationFailed: counted outside 0–announced (more than announced: saying to receive the announced units
+        and have the supplier announce the others), damaged outside 0–counted
     :raises GiftRetiredOnArrival: units counted of a retired gift, naming the inbound shipment and the gift
     :raises InvalidTransition: unless the shipment is announced
     """
     counted = _whole(counted_quantity, field="counted_quantity", low=0, high=inbound.announced_quantity,
-                     message=gettext("实收数量须为 0–%(announced)s（预报数量）的整数") % {"announced": inbound.announced_quantity})
+                     message=_counted_refused(inbound, counted_quantity))
     damaged = _whole(damaged_quantity, field="damaged_quantity", low=0, high=counted,
                      message=gettext("破损数量须为 0–%(counted)s（实收数量）的整数") % {"counted": counted})
     source = inventory.Source("inbound", inbound.number)
@@ -166,6 +167,16 @@ def receive_inbound(
             params=counts | ({"fee": str(fee.amount)} if fee else {}), link=f"{reverse('supplier-inbound')}?q={inbound.number}",
         )
     return inbound
+
+
+def _counted_refused(inbound: InboundShipment, counted) -> str:
+    """Why a count is refused, and for more units than announced what to do instead: receive the announced units and
+    have the supplier announce the others, which then come into stock on a receipt of their own."""
+    announced = inbound.announced_quantity
+    if isinstance(counted, int) and not isinstance(counted, bool) and counted > announced:
+        message = gettext("实收 %(counted)s 件多于预报的 %(announced)s 件：请按 %(announced)s 件收货，并请礼品商为多出的 %(extra)s 件另行预报入库")
+        return message % {"counted": counted, "announced": announced, "extra": counted - announced}
+    return gettext("实收数量须为 0–%(announced)s（预报数量）的整数") % {"announced": announced}
 
 
 def _charge_handling(*, inbound: InboundShipment, damaged: int, actor, now: datetime) -> ExtraCost | None:

@@ -15,7 +15,7 @@ from logistics.services import inbound
 from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
 from suppliers.services import inventory
 from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory
-from tests.portal import logged_in
+from tests.portal import field_errors, logged_in
 from tests.helpers import fresh_key, gift_in_state, only_notice
 
 pytestmark = pytest.mark.django_db
@@ -352,6 +352,32 @@ def test_bad_receipts_are_refused_naming_the_field_and_nothing_changes(announced
     assert (announced.state, announced.counted_quantity) == ("announced", None)
     assert stock_of(warehouse_gift, warehouse) == (0, 0)
     assert not ExtraCost.objects.exists() and not Notice.objects.filter(kind="inbound_received").exists()
+
+
+def test_counting_more_than_announced_is_refused_saying_to_receive_the_announced_units_and_announce_the_rest(
+    announced, warehouse_gift, warehouse, logistics, now
+):
+    with pytest.raises(ValidationFailed) as refused:
+        inbound.receive_inbound(inbound=announced, counted_quantity=12, actor=logistics, now=now)
+
+    announced.refresh_from_db()
+    assert refused.value.field == "counted_quantity"
+    assert "请按 10 件收货" in refused.value.detail and "多出的 2 件另行预报入库" in refused.value.detail
+    assert (announced.state, stock_of(warehouse_gift, warehouse)) == ("announced", (0, 0))
+
+
+def test_the_receipt_form_says_what_to_do_with_units_beyond_the_announcement(announced, logistics):
+    response = logged_in(logistics).post(f"/logistics/inbound/{announced.pk}/receive/", {"counted_quantity": 12, "damaged_quantity": 0})
+
+    assert response.status_code == 400
+    assert "请按 10 件收货" in field_errors(response)["counted_quantity"]
+
+
+def test_the_api_says_the_same_of_units_beyond_the_announcement(api, announced, logistics):
+    response = api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", {"counted_quantity": 12}, format="json")
+
+    error = response.json()["errors"][0]
+    assert response.status_code == 400 and error["attr"] == "counted_quantity" and "请按 10 件收货" in error["detail"]
 
 
 def test_nothing_arrived_closes_the_announcement_with_the_whole_quantity_short(announced, warehouse_gift, warehouse, logistics, now):
