@@ -124,10 +124,13 @@ def _check_listable(gift: Gift, transition: str, now: datetime) -> None:
 
 
 def approve_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """Approve a submitted gift. :raises SupplierNotCooperating: :raises QualificationBlocked: :raises InvalidTransition:"""
+    """Approve a submitted gift; a warehouse gift gets its stock records of nothing at the warehouses, so its safety
+    stock can be set before its first delivery. :raises SupplierNotCooperating: :raises QualificationBlocked:
+    :raises InvalidTransition:"""
     _check_listable(gift, "approve", now)
     with transaction.atomic():
         apply_transition(gift, "approve", actor=actor, at=now, reason=reason)
+        inventory.open_warehouse_stock(gift=gift)
         send_gift_notice(gift=gift, kind="gift_approved", title=gettext_noop("礼品 %(sku)s 已通过审核"),
                          body=gettext_noop("%(gift)s 已通过审核，等待上线。%(note)s"), now=now, note=reason)
     return gift

@@ -335,6 +335,16 @@ def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: d
     return record
 
 
+def open_warehouse_stock(*, gift: Gift) -> None:
+    """Give a warehouse gift a stock record of nothing at each warehouse where it has none: from its approval it is
+    listed on 库存, where its safety stock is set, so that stock below it raises a replenishment request even before its
+    first delivery (SPEC §4.3). A dropship gift is stocked at its supplier's own location instead."""
+    if gift.fulfilment != Gift.Fulfilment.WAREHOUSE:
+        return
+    warehouses = Location.objects.filter(kind=Location.Kind.WAREHOUSE).exclude(stock_records__gift=gift)
+    StockRecord.objects.bulk_create([StockRecord(gift=gift, location=location) for location in warehouses], ignore_conflicts=True)
+
+
 def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
     if record.location.kind != Location.Kind.WAREHOUSE or not record.below_safety_stock:
         return
