@@ -47,6 +47,12 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("说明"), max_length=2000, required=False, widget=forms.TextInput(attrs={"placeholder": _("说明")}))
 
 
+class CollectForm(ReasonForm):
+    quantity = forms.IntegerField(label=_("取回数量"), min_value=1, required=False,
+                                  widget=forms.NumberInput(attrs={"placeholder": _("取回数量（默认全部）")}))
+    field_order = ["quantity", "reason"]
+
+
 class DisposeForm(forms.Form):
     reason = forms.CharField(label=_("销毁处置原因"), max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("销毁处置原因")}))
 
@@ -74,7 +80,7 @@ class LotAction:
 
 
 ACTIONS = {
-    "collect": LotAction(_("礼品商已取回"), leftovers.collect_lot, Role.LOGISTICS),
+    "collect": LotAction(_("礼品商已取回"), leftovers.collect_lot, Role.LOGISTICS, CollectForm),
     "dispose": LotAction(_("销毁处置"), leftovers.dispose_lot, Role.LOGISTICS, DisposeForm, style="danger",
                          confirm=_("销毁后这批礼品不能再取回，库存核销，并向礼品商计收销毁处置费。确定销毁处置？")),
     # the verb (the lot's state reads 转清仓: moved to clearance)

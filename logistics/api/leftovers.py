@@ -35,6 +35,11 @@ class LeftoverLotSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LeftoverCollectionInput(ReasonInput):
+    quantity = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                        help_text="units collected (default all: the lot closes); fewer leave the rest in the open lot")
+
+
 class LeftoverDisposalInput(serializers.Serializer):
     reason = RequiredText(max_length=2000, help_text="why the lot is disposed of (kept in its history)")
 
@@ -66,7 +71,7 @@ class LeftoverLotViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return leftovers.list_leftover_lots(actor=self.request.user)
 
-    collect = transition_action(_as_listed(leftovers.collect_lot), name="collect", roles=LOGISTICS, target="lot", input_serializer=ReasonInput)
+    collect = transition_action(_as_listed(leftovers.collect_lot), name="collect", roles=LOGISTICS, target="lot", input_serializer=LeftoverCollectionInput)
     dispose = transition_action(
         _as_listed(leftovers.dispose_lot), name="dispose", roles=LOGISTICS, target="lot", input_serializer=LeftoverDisposalInput
     )

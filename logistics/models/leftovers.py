@@ -55,6 +55,11 @@ class LeftoverLot(StateMachine):
     def collect(self, *, closed_at) -> None:
         self.closed_at = closed_at
 
+    @transition(field=state, source=State.OPEN, target=State.OPEN)
+    def collect_part(self, *, quantity: int) -> None:
+        """Some of the lot's units collected: the rest stays open, with its deadline and the fees charged so far."""
+        self.quantity -= quantity
+
     @transition(field=state, source=State.OPEN, target=State.DISPOSED)
     def dispose(self, *, closed_at) -> None:
         self.closed_at = closed_at

@@ -19,7 +19,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.events import subscribe
-from core.fsm import apply_transition, log_creation
+from core.fsm import apply_transition, log_creation, require_transition
 from core.jobs import run_each
 from core.texts import Message
 from core.validators import required_text
@@ -205,15 +205,35 @@ def _charge_storage(*, lot: LeftoverLot, through: date, now: datetime) -> list[E
 
 
 # --- closing a lot --------------------------------------------------------------------------------------------
-def collect_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "") -> LeftoverLot:
+def collect_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "", quantity: int | None = None) -> LeftoverLot:
     """Logistics records that the supplier took the lot away: it closes and its units leave stock as a collection.
+    With a `quantity` short of the lot's units, those leave stock and the lot stays open with the rest, keeping its
+    collection deadline and the fees charged so far (its history says how many were collected).
 
     Storage fees owed up to today are charged first.
 
     :raises InvalidTransition: unless the lot is open
+    :raises ValidationFailed: a quantity that is not a whole number from 1 to the lot's units
     :raises OutOfStock: if fewer units are unreserved at the warehouse
     """
-    return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
+    if quantity is None:
+        return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
+    with transaction.atomic():
+        lot = _lock(lot.pk)
+        require_transition(lot, "collect")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= lot.quantity:
+            raise ValidationFailed(gettext("取回数量须为 1–%(quantity)s 的整数") % {"quantity": lot.quantity}, field="quantity")
+        if quantity == lot.quantity:
+            return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
+        _charge_storage(lot=lot, through=timezone.localdate(now), now=now)
+        left = lot.quantity - quantity
+        apply_transition(lot, "collect_part", actor=actor, at=now, quantity=quantity, reason=reason or Message(
+            gettext_noop("取回 %(quantity)s 件，余 %(left)s 件待取回"), quantity=quantity, left=left))
+        inventory.write_off_stock(
+            gift=lot.gift, location=lot.location, quantity=quantity, at=now, actor=actor, kind=StockMovement.Kind.COLLECTION,
+            source=inventory.Source("leftover_lot", str(lot.pk)), note=reason,
+        )
+    return lot
 
 
 def may_dispose(*, lot: LeftoverLot, now: datetime) -> bool:
