@@ -145,9 +145,13 @@ class ExpirySerializer(serializers.Serializer):
 
 
 class BalanceSerializer(serializers.Serializer):
+    """balance = earned − redeemed + adjusted − expired."""
+
     balance = serializers.IntegerField()
     earned = serializers.IntegerField()
-    redeemed = serializers.IntegerField()
+    redeemed = serializers.IntegerField(help_text="points redeemed, net of the points refunded")
+    adjusted = serializers.IntegerField(help_text="operators' corrections, net: negative when they took more than they gave")
+    expired = serializers.IntegerField(help_text="points expired")
     upcoming_expiries = ExpirySerializer(many=True)
 
 

@@ -222,12 +222,16 @@ def remind_expiring_points(*, now: datetime) -> int:
 
 
 def balance_summary(*, member: Member, now: datetime) -> dict:
-    """Balance, every upcoming expiry, and the total earned and spent."""
+    """Balance, every upcoming expiry, and the totals that add up to the balance: earned − redeemed (net of refunds)
+    + adjusted (operators' corrections, either sign) − expired = balance, as the ledger is the sum of its entries."""
     account = ledger.account_of(member)
     totals = dict(account.entries.values_list("kind").annotate(total=Sum("points")))
+    Kind = LedgerEntry.Kind
     return {
         "balance": account.balance,
         "upcoming_expiries": ledger.upcoming_expiries(member=member, now=now),
-        "earned": totals.get("earn", 0),
-        "redeemed": -totals.get("redeem", 0) - totals.get("refund", 0),
+        "earned": totals.get(Kind.EARN, 0),
+        "redeemed": -totals.get(Kind.REDEEM, 0) - totals.get(Kind.REFUND, 0),
+        "adjusted": totals.get(Kind.ADJUST, 0),
+        "expired": -totals.get(Kind.EXPIRE, 0),
     }
