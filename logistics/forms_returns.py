@@ -73,7 +73,24 @@ class SendBackAgainForm(forms.Form):
 
 
 class ReshipReplacementForm(forms.Form):
+    """Another replacement after a failed one, to its recipient corrected where a value is entered (blank: as it was);
+    each field's placeholder shows the value it corrects, masked as the operator reads contact data (SPEC §4.13)."""
+
     reason = _note(_("重新发出原因（如地址已更正）"))
+    recipient_name = forms.CharField(label=_("更正收件人"), max_length=50, required=False)
+    recipient_phone = forms.CharField(label=_("更正收件电话"), max_length=20, required=False)
+    address = forms.CharField(label=_("更正收货地址"), max_length=300, required=False)
+
+    def __init__(self, *args, return_request: ReturnRequest, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        failed = return_request.failed_replacement()
+        current = returns.replacement_recipient(failed) if failed else {}
+        for field, mask in shipments.CONTACT_MASKS.items():
+            shown = mask(current.get(field, ""))
+            self.fields[field].widget.attrs["placeholder"] = (
+                format_lazy(_("{label}（选填，现为 {current}）"), label=self.fields[field].label, current=shown) if shown
+                else format_lazy(_("{label}（选填）"), label=self.fields[field].label)
+            )
 
 
 class RefundInsteadForm(forms.Form):

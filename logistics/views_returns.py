@@ -84,7 +84,7 @@ RETURN_ACTIONS = {
     "send_back_again": ReturnAction(gettext_lazy("重新寄回会员"), returns.send_back_again, SendBackAgainForm),
     "reship_replacement": ReturnAction(
         gettext_lazy("重新发出换货"), returns.reship_replacement, ReshipReplacementForm,
-        confirm=gettext_lazy("将从原发货地重新预留库存并发出换货，确定重新发出？"),
+        confirm=gettext_lazy("将从原发货地重新预留库存并发出换货，确定重新发出？"), for_the_return=True,
     ),
     "refund_instead": ReturnAction(
         gettext_lazy("改为退积分"), returns.refund_instead, RefundInsteadForm, "danger",

@@ -123,6 +123,15 @@ class FailedReplacementInput(serializers.Serializer):
     )
 
 
+class ReshipReplacementInput(FailedReplacementInput):
+    """Another replacement after a failed one; a recipient field given corrects it (blank or left out: as the failed
+    parcel had it), the rules those of placing an order (`reship_replacement` decides)."""
+
+    recipient_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    recipient_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
 class InspectInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ReturnRequest.Outcome.choices)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -183,7 +192,7 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     )
     reship_replacement = transition_action(
         returns.reship_replacement, name="reship_replacement", roles=returns.roles_for("reship_replacement"), target=TARGET, check=partial(returns.require_may_act, step="reship_replacement"),
-        input_serializer=FailedReplacementInput,
+        input_serializer=ReshipReplacementInput,
     )
     refund_instead = transition_action(
         returns.refund_instead, name="refund_instead", roles=returns.roles_for("refund_instead"), target=TARGET, check=partial(returns.require_may_act, step="refund_instead"),

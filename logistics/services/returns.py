@@ -55,7 +55,7 @@ from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs, leftovers
 from logistics.services.return_evidence import attach_evidence, evidence_problems, require_acceptable
 from logistics.services.ship_by import ship_by_shown
-from logistics.services.shipments import UNDERWAY, _new_shipment, mark_supplier_told, tell_supplier_of_parcel
+from logistics.services.shipments import CONTACT_FIELDS, UNDERWAY, _new_shipment, mark_supplier_told, tell_supplier_of_parcel
 from points.models import RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
@@ -594,10 +594,17 @@ def _reserve_replacement(return_request: ReturnRequest, order: RedemptionOrder, 
                                        now=now, reference=return_request.number)
 
 
-def _replacement_parcel(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> Shipment:
-    """The parcel of the replacement reserved (`_reserve_replacement`)."""
+def _replacement_parcel(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime,
+                        recipient: dict[str, str] | None = None) -> Shipment:
+    """The parcel of the replacement reserved (`_reserve_replacement`), to the order's recipient or to `recipient`."""
     return _new_shipment(order=order, now=now, actor=actor, quantity=return_request.quantity, replacement_for=return_request,
-                         reason=Message(gettext_noop("退换货 %(number)s 的换货"), number=return_request.number))
+                         recipient=recipient, reason=Message(gettext_noop("退换货 %(number)s 的换货"), number=return_request.number))
+
+
+def replacement_recipient(failed: Shipment) -> dict[str, str]:
+    """Whom a failed replacement went to (CONTACT_FIELDS), what shipping it again keeps unless the operator corrects it:
+    the parcel's own recipient (a replacement shipped again may have gone to a corrected one), else the order's."""
+    return {field: getattr(failed, field) or getattr(failed.order, field) for field in CONTACT_FIELDS}
 
 
 def _decision_reason(actor, return_request: ReturnRequest, step: str, reason: str) -> str:
@@ -674,20 +681,30 @@ def _tell_supplier_about_replacement(return_request: ReturnRequest, order: Redem
     )
 
 
-def reship_replacement(*, return_request: ReturnRequest, actor, now: datetime, reason: str) -> ReturnRequest:
+def reship_replacement(
+    *, return_request: ReturnRequest, actor, now: datetime, reason: str, recipient_name: str = "", recipient_phone: str = "",
+    address: str = "",
+) -> ReturnRequest:
     """The exchange's replacement failed: the operator ships another of the same quantity from the order's location
-    (reserved now, a new delivery line once delivered). The failed unit comes back into stock first, unless the parcel
-    was lost, so it can be the one shipped again. The member is texted now, and the tracking number when it ships;
-    the return's history keeps who, when and why.
+    (reserved now, a new delivery line once delivered), to the failed parcel's recipient (`replacement_recipient`) or,
+    where the operator gives one, a corrected name, phone or address (a blank one stays as it was), as a re-delivery
+    of an order does. The failed unit comes back into stock first, unless the parcel was lost, so it can be the one
+    shipped again. The member is texted now, and the tracking number when it ships; the return's history keeps who,
+    when and why, and names the recipient's fields corrected.
 
-    :raises PermissionDenied: for anyone but an operator :raises ValidationFailed: without a reason
+    :raises PermissionDenied: for anyone but an operator
+    :raises ValidationFailed: without a reason, or listing each corrected field that is not valid (as when placing an order)
     :raises InvalidTransition: unless the return is exchanged and its latest replacement failed
     :raises OutOfStock: when the location has no unit to ship (nothing is changed)
     """
     reason = _decision_reason(actor, return_request, "reship_replacement", reason)
+    given = {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
     with transaction.atomic():
         order, locked, failed = _lock_failed_exchange(return_request, "reship_replacement")
-        apply_transition(locked, "reship_replacement", actor=actor, at=now, reason=reason)
+        current = replacement_recipient(failed)
+        recipient = orders.check_recipient(**{field: (value or "").strip() or current[field] for field, value in given.items()})
+        corrected = [field for field, value in recipient.items() if value != current[field]]
+        apply_transition(locked, "reship_replacement", actor=actor, at=now, reason=orders.with_correction(reason, corrected))
         _take_back(failed, order, actor=actor, now=now)
         try:
             _reserve_replacement(locked, order, actor=actor, now=now)
@@ -696,7 +713,7 @@ def reship_replacement(*, return_request: ReturnRequest, actor, now: datetime, r
             raise OutOfStock(
                 message % {"location": order.location.name, "quantity": locked.quantity}, field="quantity", **short.data
             ) from short
-        replacement = _replacement_parcel(locked, order, actor=actor, now=now)
+        replacement = _replacement_parcel(locked, order, actor=actor, now=now, recipient=recipient)
         _tell_member_about_replacement(locked, "replacement_reshipping", now=now)
         _tell_supplier_about_replacement(locked, order, failed, "replacement_reshipped", now=now, note=reason, replacement=replacement)
         mark_supplier_told([replacement.pk], now=now)  # the notice just sent asks a dropship supplier to ship it

@@ -107,17 +107,18 @@ def _new_shipment(*, order: RedemptionOrder, now: datetime, actor, reason: str, 
 
 def _shipment_row(
     *, order: RedemptionOrder, now: datetime, quantity: int | None = None, replacement_for: ReturnRequest | None = None,
-    send_back_for: ReturnRequest | None = None,
+    send_back_for: ReturnRequest | None = None, recipient: dict[str, str] | None = None,
 ) -> Shipment:
     """A new parcel of the order, sent from where the order ships (its warehouse, or its dropship supplier) to the
-    order's recipient as it stands: the order's own, an exchange's replacement (a new delivery line), or a refused
-    return's goods sent back (no line); not logged."""
+    order's recipient as it stands, or to `recipient` (CONTACT_FIELDS: a replacement shipped again to a corrected one):
+    the order's own, an exchange's replacement (a new delivery line), or a refused return's goods sent back (no line);
+    not logged."""
     quantity = quantity or order.quantity
     amount = (order.settlement_unit_price * quantity).quantize(Decimal("0.01")) if replacement_for else Decimal("0.00")
     return Shipment.objects.create(
         order=order, supplier_id=order.supplier_id, kind=order.fulfilment, quantity=quantity, replacement_for=replacement_for,
         send_back_for=send_back_for, settlement_amount=amount, created_at=now,
-        **{field: getattr(order, field) for field in CONTACT_FIELDS},
+        **(recipient or {field: getattr(order, field) for field in CONTACT_FIELDS}),
     )
 
 

@@ -507,14 +507,15 @@ def redeliver_order(
         raise ParcelLost(gettext("包裹已丢失，无法重新配送；请放弃配送，积分将退还会员"),
                        field="order")
     with transaction.atomic():
-        apply_transition(order, "redeliver", actor=actor, at=now, reason=_with_correction(reason, corrected), **recipient)
+        apply_transition(order, "redeliver", actor=actor, at=now, reason=with_correction(reason, corrected), **recipient)
         publish(OrderRedeliveryRequested(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None)))
     return order
 
 
-def _with_correction(reason: str, corrected: list[str]) -> str:
+def with_correction(reason: str, corrected: list[str]) -> str:
     """The operator's reason, followed by the recipient's fields it corrected (their names, never their values: the
-    history is read by people who may not see the contact)."""
+    history is read by people who may not see the contact); a re-delivery's, and a replacement shipped again's
+    (logistics.services.returns.reship_replacement)."""
     reason = (reason or "").strip()
     if not corrected:
         return reason

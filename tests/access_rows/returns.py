@@ -67,7 +67,8 @@ ROWS: dict = {
     # re-shipping an exchange's replacement, or refunding instead, waits for the replacement to have failed (409 for the
     # operator: the matrix's return is requested)
     ("return-reship-replacement", "POST"): only(
-        {"operator": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON
+        {"operator": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason", "recipient_name", "recipient_phone", "address"},
+        body=REASON,
     ),
     ("return-refund-instead", "POST"): only({"operator": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON),
     # a return of the member's own delivered order; suppliers see the order but may not ask for its return

@@ -1,8 +1,13 @@
 """A failed exchange replacement through the API and the portal: the operator re-ships it or refunds the points instead,
 each with a reason; other roles are refused (403) and another tenant does not find the return (404); the return's page
 and the returns list show the failure and its reason, the member's page what became of it."""
+import re
+
 import pytest
 
+from core.errors import ValidationFailed
+from core.fsm import history_of
+from core.masking import mask_address, mask_phone
 from logistics.models import ReturnRequest, Shipment
 from logistics.services import claims, returns, shipments
 from suppliers.services import inventory
@@ -159,3 +164,78 @@ def test_the_returns_list_shows_the_failure_filters_it_or_the_others_and_counts_
     assert failed_exchange.number in filtered and other.number not in filtered
     assert other.number in others and failed_exchange.number not in others
     assert returns.returns_waiting(operator) == 2 and '<span class="badge' in nav(listed)
+
+
+# --- correcting whom the replacement goes to -------------------------------------------------------------------------
+
+CORRECTED = "上海市浦东新区世纪大道200号"
+
+
+def newest_replacement(return_request) -> Shipment:
+    return Shipment.objects.filter(replacement_for=return_request).order_by("pk").last()
+
+
+def reshipped(return_request) -> list[tuple[int, str]]:
+    """Who shipped the replacement again and why, each time, as the return's history says."""
+    return [(log.actor_id, log.reason_text) for log in history_of(return_request) if log.transition == "reship_replacement"]
+
+
+def test_a_replacement_shipped_again_goes_to_the_corrected_address_and_the_history_names_the_field(failed_exchange, operator, now):
+    returns.reship_replacement(return_request=failed_exchange, actor=operator, now=now, reason="会员已更正地址", address=f" {CORRECTED} ")
+
+    new = newest_replacement(failed_exchange)
+    assert (new.state, new.recipient_name, new.recipient_phone, new.address) == ("created", "刘洋", "13800138000", CORRECTED)
+    assert reshipped(failed_exchange) == [(operator.pk, "会员已更正地址（更正收件信息：收货地址）")]
+
+
+def test_a_replacement_shipped_again_without_corrections_goes_where_the_failed_one_went(failed_exchange, operator, logistics, now):
+    returns.reship_replacement(return_request=failed_exchange, actor=operator, now=now, reason="会员已更正地址", address=CORRECTED)
+    again = picked_and_shipped(shipment=newest_replacement(failed_exchange), actor=logistics, now=now, carrier="顺丰", tracking_number="SF-2")
+    shipments.fail_shipment(shipment=again, actor=logistics, now=now, reason="无人签收")
+
+    returns.reship_replacement(return_request=ReturnRequest.objects.get(), actor=operator, now=now, reason="再试一次")
+
+    assert newest_replacement(failed_exchange).address == CORRECTED
+    assert [reason for _actor, reason in reshipped(failed_exchange)] == ["会员已更正地址（更正收件信息：收货地址）", "再试一次"]
+
+
+def test_a_corrected_phone_that_is_no_mobile_number_is_refused_naming_it_and_nothing_changes(failed_exchange, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        returns.reship_replacement(return_request=failed_exchange, actor=operator, now=now, reason="会员换了号码", recipient_phone="12345")
+
+    assert [error[0] for error in refused.value.errors] == ["recipient_phone"]
+    assert replacement_states(failed_exchange) == ["failed"] and ReturnRequest.objects.get().failed_replacement() is not None
+
+
+def test_the_api_re_ships_to_a_corrected_recipient_and_refuses_a_bad_one_naming_the_field(api, failed_exchange, operator):
+    refused = api(operator).post(url(failed_exchange, "reship-replacement"), {**REASON, "recipient_phone": "12345"}, format="json")
+    response = api(operator).post(url(failed_exchange, "reship-replacement"),
+                                  {**REASON, "recipient_name": "王芳", "address": CORRECTED}, format="json")
+
+    assert refused.status_code == 400 and [error["attr"] for error in refused.json()["errors"]] == ["recipient_phone"]
+    assert response.status_code == 200, response.content
+    new = newest_replacement(failed_exchange)
+    assert (new.recipient_name, new.recipient_phone, new.address) == ("王芳", "13800138000", CORRECTED)
+    history = api(operator).get(f"/api/v1/returns/{failed_exchange.pk}/history/").json()
+    assert [step["reason"] for step in history if step["transition"] == "reship_replacement"] == [
+        "会员已更正地址（更正收件信息：收件人、收货地址）"]
+
+
+def test_the_return_page_offers_the_corrections_showing_the_current_recipient_masked(failed_exchange, operator):
+    page = logged_in(operator).get(f"/logistics/returns/{failed_exchange.pk}/").content.decode()
+
+    form = next(form for form in re.findall(r"<form.*?</form>", page, re.S) if 'data-action="reship_replacement"' in form)
+    for field in ("recipient_name", "recipient_phone", "address"):
+        assert f'name="{field}"' in form
+    assert mask_phone("13800138000") in form and mask_address("浙江省杭州市西湖区文三路100号") in form
+    assert "13800138000" not in page and "文三路100号" not in page  # the operator never reads the contact whole
+
+
+def test_the_operator_corrects_the_address_on_the_return_page_and_a_bad_phone_is_shown_next_to_its_field(failed_exchange, operator):
+    client = logged_in(operator)
+
+    refused = client.post(f"/logistics/returns/{failed_exchange.pk}/reship_replacement/", {**REASON, "recipient_phone": "12345"})
+    client.post(f"/logistics/returns/{failed_exchange.pk}/reship_replacement/", {**REASON, "address": CORRECTED})
+
+    assert refused.status_code == 400 and list(field_errors(refused)) == ["recipient_phone"]
+    assert replacement_states(failed_exchange) == ["failed", "created"] and newest_replacement(failed_exchange).address == CORRECTED
