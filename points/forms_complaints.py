@@ -5,7 +5,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, waiting_box, yes_no_box
+from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, waiting_box, yes_no_box
 from core.numbers import typed_number
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH, IdField, id_or_none, typed_phone
 from points.models import Complaint, Member, RedemptionOrder
@@ -171,3 +171,14 @@ class ComplaintFilterForm(SupplierFilter, DayRangeFilter):
         """The rows opened on the days chosen, of the order or member chosen."""
         ids = {"order_id": data.get("order"), "member_id": data.get("member")}
         return rows.filter(**{key: value for key, value in ids.items() if value}, **self.day_lookups("opened_at"))
+
+
+class MemberComplaintFilterForm(ListFilter):
+    """A member's filter of its complaints: those answered and waiting for it to accept the answer (待我确认, what its
+    我的投诉 badge counts and links to: `complaints.answers_to_confirm`), the others (false) or all."""
+
+    waiting = yes_no_box(_("仅看待我确认"))
+
+    def values(self) -> dict:
+        """The filter list_complaints takes."""
+        return {"waiting": super().values().get("waiting")}

@@ -30,6 +30,7 @@ from core.validators import id_or_none
 from points.forms_complaints import (
     ComplaintFilterForm,
     HotlineComplaintForm,
+    MemberComplaintFilterForm,
     MemberComplaintForm,
     ReasonForm,
     RespondForm,
@@ -112,8 +113,10 @@ def offered_actions(complaint: Complaint, user, now) -> list[tuple[str, Complain
 @login_required
 def member_complaints(request):
     require_role(request.user, MEMBER)
-    rows = complaints.list_complaints(user=request.user, now=timezone.now(), ordered=False)
-    return render(request, "points/complaints/member_list.html", paginate(request, rows))
+    filters = MemberComplaintFilterForm(request.GET)
+    rows = filters.apply(complaints.list_complaints(user=request.user, now=timezone.now(), ordered=False, **filters.values()))
+    context = paginate(request, rows) | {"filters": filters}
+    return render(request, "points/complaints/member_list.html", context, status=filters.status)
 
 
 @login_required

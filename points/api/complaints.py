@@ -144,7 +144,8 @@ TARGET = "complaint"
 
 class ComplaintFilter(FilterSet):
     waiting = YesNoFilter(method="filter_waiting", label="only those waiting for the caller, as its 投诉处理 badge counts them "
-                                                          "(false: only the others)")
+                                                          "(a member's 我的投诉 badge: those answered, waiting for it to accept "
+                                                          "the answer) (false: only the others)")
     late = YesNoFilter(method="filter_late", label="only those past their deadline unanswered (overdue or escalated), as the "
                                                     "desk's 仅超时 (false: only the others)")
     opened_after = TimeFilter(field_name="opened_at", lookup_expr="gte")

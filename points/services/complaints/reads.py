@@ -136,9 +136,17 @@ def by_lateness(rows: QuerySet, *, now: datetime, late: bool | None) -> QuerySet
 
 
 def waiting_for_caller(rows: QuerySet, user, waiting: bool | None) -> QuerySet:
-    """Of the complaints `rows`, those the user's 投诉处理 badge counts (True), the others (False) or all (None): the
-    desk's and the API's 待我处理 filter."""
-    return waiting_rows(rows, complaints_waiting, user, waiting)
+    """Of the complaints `rows`, those the user's badge counts (True: the 投诉处理 badge, a member's 我的投诉 one), the
+    others (False) or all (None): the desk's and the API's 待我处理 filter, and a member's 待我确认."""
+    badge = answers_to_confirm if getattr(user, "role", None) == Role.MEMBER else complaints_waiting
+    return waiting_rows(rows, badge, user, waiting)
+
+
+@waiting_for({Role.MEMBER})
+def answers_to_confirm(user) -> QuerySet:
+    """The member's complaints answered and waiting for it to accept the answer or reopen (`waits_for`: the member's),
+    which resolve by themselves AUTO_RESOLVE_AFTER the answer: its 我的投诉 badge and home page to-do entry."""
+    return _seen_by(user).filter(state=State.RESPONDED, member_id=user.member_id)
 
 
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, superusers=True)  # superusers triage (`operates`)
