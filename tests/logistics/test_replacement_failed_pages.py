@@ -239,3 +239,14 @@ def test_the_operator_corrects_the_address_on_the_return_page_and_a_bad_phone_is
 
     assert refused.status_code == 400 and list(field_errors(refused)) == ["recipient_phone"]
     assert replacement_states(failed_exchange) == ["failed", "created"] and newest_replacement(failed_exchange).address == CORRECTED
+
+
+def test_the_members_returns_list_marks_the_failed_replacement_as_the_staff_list_does(failed_exchange, delivered_order, operator, now):
+    client = logged_in(delivered_order.member.user)
+    failed_row = client.get("/logistics/my-returns/").content.decode().split(f'data-number="{failed_exchange.number}"', 1)[1].split("</tr>", 1)[0]
+
+    returns.reship_replacement(return_request=failed_exchange, actor=operator, now=now, reason="会员已更正地址")
+    reshipped_row = client.get("/logistics/my-returns/").content.decode().split(f'data-number="{failed_exchange.number}"', 1)[1].split("</tr>", 1)[0]
+
+    assert 'data-testid="replacement-failed">换货配送失败' in failed_row and "失败原因：地址错误，无人签收" in failed_row
+    assert 'data-testid="replacement-failed"' not in reshipped_row
