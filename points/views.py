@@ -201,6 +201,9 @@ def order_confirm(request, pk: int):
         try:
             orders.confirm_order(order=order, code=form.cleaned_data["code"], now=timezone.now(), actor=request.user)
         except DomainError as error:
+            if orders.code_locked(order):  # the fifth wrong code: nothing on this page can be done any more
+                messages.error(request, error.detail)
+                return redirect("member-order", pk=order.pk)  # which says why, and to order again
             add_service_errors(form, error)
         else:
             messages.success(request, _("订单已确认，已扣除 %(points)s 积分。") % {"points": figure(order.points_cost)})

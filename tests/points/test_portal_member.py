@@ -178,6 +178,25 @@ def test_a_wrong_code_is_shown_next_to_the_field_with_the_tries_left(member_clie
     assert balance(rich_member) == 50_000
 
 
+def test_the_fifth_wrong_code_leads_to_the_order_page_saying_it_is_locked_with_no_confirm_or_resend_button(
+        member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
+    order = RedemptionOrder.objects.get()
+    wrong = "000000" if sent_code(order) != "000000" else "111111"
+    for _ in range(orders.MAX_CODE_ATTEMPTS - 1):
+        member_client.post(f"/member/orders/{order.pk}/confirm/", {"code": wrong})
+
+    fifth = member_client.post(f"/member/orders/{order.pk}/confirm/", {"code": wrong})
+
+    assert fifth.status_code == 302 and fifth["Location"] == f"/member/orders/{order.pk}/"
+    page = member_client.get(fifth["Location"]).content.decode()
+    assert "验证码错误次数过多，订单已锁定" in page and 'data-testid="order-locked"' in page and "请重新下单" in page
+    assert 'name="code"' not in page and "/resend-code/" not in page and "确认兑换" not in page
+    order.refresh_from_db()
+    assert (order.state, order.code_attempts) == (RedemptionOrder.State.AWAITING_CONFIRMATION, orders.MAX_CODE_ATTEMPTS)
+    assert balance(rich_member) == 50_000
+
+
 def test_the_right_code_confirms_the_order_and_draws_the_points(member_client, rich_member, listed_gift):
     redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
     order = RedemptionOrder.objects.get()
