@@ -31,7 +31,7 @@ from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, LedgerFilterForm, OrderFilterForm, RedeemForm, RemindersForm,
 )
 from points.models import LedgerEntry, Member, RedemptionOrder
-from points.services import credits, ledger, members, orders
+from points.services import credit_uploads, credits, ledger, members, orders
 from suppliers.selectors import list_catalog, member_points_price
 from suppliers.services.gift_images import image_urls, serve_image
 
@@ -72,16 +72,31 @@ ORDER_PAGES = {Role.MEMBER: "member-order", **dict.fromkeys(STAFF_ROLES, "operat
 
 def label_entries(entries, *, viewer) -> None:
     """Give each ledger entry of a page its reason and its source's type as a reader reads them (`reason_label`,
-    `source_label`) and, where its source is an order `viewer` may see, that order's page for `viewer` (`source_url`,
-    else empty): one query for the whole page."""
+    `source_label`), the source as the reader knows it (`source_shown`: none of a correction's request key or a
+    credit file's hash for a member; a credit file's name for an operator) and, where its source is an order or a
+    credit file `viewer` may see, its page for `viewer` (`source_url`, else empty): a query for the whole page each."""
     page = ORDER_PAGES.get(viewer.role)
     named = {entry.source_id for entry in entries if entry.source_type in orders.ORDER_SOURCES} if page else ()
     order_ids = selectors.order_ids_by_number(user=viewer, numbers=named)
+    uploads = credit_uploads.uploads_by_batch(actor=viewer, batches={entry.source_id for entry in entries if entry.source_type == "batch"})
     for entry in entries:
         entry.reason_label = REASONS.get(entry.reason_code, entry.reason_code)
         entry.source_label = SOURCE_LABELS.get(entry.source_type, entry.source_type)
+        upload = uploads.get(entry.source_id) if entry.source_type == "batch" else None
+        entry.source_shown = upload.file_name if upload else _source_shown(entry, viewer)
         order_id = order_ids.get(entry.source_id) if entry.source_type in orders.ORDER_SOURCES else None
-        entry.source_url = reverse(page, args=[order_id]) if order_id else ""
+        entry.source_url = (reverse(page, args=[order_id]) if order_id
+                            else reverse("operator-points-credit-upload", args=[upload.pk]) if upload else "")
+
+
+def _source_shown(entry: LedgerEntry, viewer) -> str:
+    """The source's id as `viewer` may read it: a member is shown no key made for the system's use (a correction's
+    request key, a credit file's hash), only ids it knows (an order's or a return's number, a batch's name)."""
+    if viewer.role != Role.MEMBER:
+        return entry.source_id
+    if entry.source_type == "correction" or entry.source_type == "batch" and entry.source_id.startswith(credits.FILE_BATCH_PREFIX):
+        return ""
+    return entry.source_id
 
 
 def _member(request) -> Member:

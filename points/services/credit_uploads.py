@@ -71,3 +71,16 @@ def pick_up_left_behind_uploads(*, now: datetime) -> tuple[int, int]:
 def list_credit_uploads(*, actor) -> QuerySet[CreditUpload]:
     """The credit files uploaded, newest first, for operators (none for anyone else)."""
     return CreditUpload.objects.visible_to(actor).select_related("uploaded_by").defer("rows")
+
+
+def uploads_by_batch(*, actor, batches) -> dict[str, CreditUpload]:
+    """The credit file each of `batches` was credited from (the upload that credited it, else the first), by batch, as
+    `actor` may see them (operators; none for anyone else): one query, none for no batches."""
+    batches = {batch for batch in batches if batch.startswith(credits.FILE_BATCH_PREFIX)}
+    if not batches:
+        return {}
+    uploads = CreditUpload.objects.visible_to(actor).filter(batch__in=batches).order_by("replayed", "status", "pk").only("batch", "file_name")
+    found: dict[str, CreditUpload] = {}
+    for upload in uploads:
+        found.setdefault(upload.batch, upload)
+    return found

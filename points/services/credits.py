@@ -27,6 +27,7 @@ from points.errors import BatchTaken, ReferenceTaken
 
 EXPIRY_REMINDER_DAYS = 30
 MAX_CREDIT = 10_000_000
+FILE_BATCH_PREFIX = "file-"  # a file's batch, named by a hash of its rows (`read_credit_file`): nobody's word for it
 #: Why an operator credits points (the entry's reason code, `bulk_credit` when none is given), with its label.
 CREDIT_REASONS = {"bulk_credit": _("积分赠送"), "earn": _("消费获得积分"), "promotion": _("活动奖励")}
 
@@ -181,7 +182,7 @@ def read_credit_file(*, file_name: str, content: bytes) -> CreditFile:
         raise TableRejected([Problem(line, column, code, detail) for line, column, code, detail in errors], column_order=CREDIT_FILE.keys,
                             headings=headings)
     rows_read = json.dumps([[row["line"], row["phone"], row["points"], row["reason_code"]] for row in parsed], ensure_ascii=False)
-    return CreditFile(f"file-{hashlib.sha256(rows_read.encode()).hexdigest()[:24]}", parsed, headings)
+    return CreditFile(f"{FILE_BATCH_PREFIX}{hashlib.sha256(rows_read.encode()).hexdigest()[:24]}", parsed, headings)
 
 
 def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datetime) -> Credited:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from core.models import Notification
 from core.roles import Role
 from points.models import Member, PointsAccount, RedemptionOrder
-from points.services import credits, ledger, orders
+from points.services import credit_uploads, credits, ledger, orders
 from suppliers.models import Gift, StockRecord
 from suppliers.services import catalog, inventory
 from tests.factories import GiftFactory, UserFactory, WarehouseFactory
@@ -454,8 +454,25 @@ def test_the_points_history_shows_each_orders_full_number_linked_to_the_members_
     cancelled, redeemed, corrected, credited = sources(member_client.get("/member/points/"))
 
     assert cancelled == redeemed == f'订单 <a href="/member/orders/{order.pk}/">{order.number}</a>'
-    assert corrected.startswith(f'人工调整 <span title="{key}">{key[:16]}') and f">{key}<" not in corrected  # cut, in full in its title
+    assert corrected == "人工调整 "  # its request key is nothing the member knows
     assert credited == '发放批次 <span title="SETUP">SETUP</span>'
+
+
+def test_the_members_points_history_shows_a_credit_files_batch_without_its_hash_and_the_operator_its_file_linked(
+        rich_member, operator, now, queued_tasks):
+    content = f"手机号,积分\n{rich_member.phone},300\n".encode()
+    upload = credit_uploads.upload_credit_file(actor=operator, now=now, file_name="双十一赠送.csv", content=content)
+    credit_uploads.credit_upload(upload_id=upload.pk, now=now)
+    key = uuid.uuid4().hex
+    credits.correct_points(member=rich_member, points=100, reason_code="goodwill", note="补偿", reference=key, actor=operator, now=now)
+
+    as_member = sources(logged_in(rich_member.user).get("/member/points/"))
+    as_operator = sources(logged_in(operator).get(f"/member/member-admin/{rich_member.pk}/"))
+
+    assert as_member[:2] == ["人工调整 ", "发放批次 "] and upload.batch not in "".join(as_member)
+    page = reverse("operator-points-credit-upload", args=[upload.pk])
+    assert as_operator[1] == f'发放批次 <a href="{page}">双十一赠送.csv</a>'
+    assert as_operator[0].startswith(f'人工调整 <span title="{key}">{key[:16]}') and f">{key}<" not in as_operator[0]  # cut, whole in its title
 
 
 def test_the_operators_member_page_links_the_orders_in_the_history_to_the_operators_order_page(rich_member, listed_gift, operator,
