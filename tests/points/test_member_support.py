@@ -1,5 +1,7 @@
 """Operators' member support: find a member, read its balance, expiries, history and orders, correct its points."""
 
+import re
+
 import pytest
 from django.utils import translation
 
@@ -63,6 +65,17 @@ def test_the_correction_button_says_adjust_in_english_while_a_ledger_entry_reads
     assert 'data-action="correct">Adjust</button>' in english
     with translation.override("en"):
         assert LedgerEntry.Kind.ADJUST.label == "Adjusted"
+
+
+def test_the_correction_asks_first_naming_the_member_and_repeating_the_points_entered(rich_member, operator):
+    pages = {language: page_in(operator, f"/member/member-admin/{rich_member.pk}/", language) for language in ("zh-hans", "en")}
+
+    buttons = {language: re.search(r'<button[^>]*data-action="correct"[^>]*>', page).group(0) for language, page in pages.items()}
+
+    assert f'data-confirm="确定为 {rich_member.name} 调整 {{points}} 积分？调整即记入该会员的积分明细，不能撤销。"' in buttons["zh-hans"]
+    assert f"data-confirm=\"Adjust {rich_member.name}'s points by {{points}}?" in buttons["en"]
+    for button in buttons.values():  # asked in the browser with the points entered, signed, in place of {points}
+        assert "return confirm(this.dataset.confirm.replace('{points}'" in button and "this.form.elements.points.value" in button
 
 
 def test_operators_find_a_member_by_phone_or_name_and_correct_its_points_in_the_portal(rich_member, other_member, operator, now):
