@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,8 @@ from core.masking import mask_phone
 from core.models import Program, Tier
 from core.pages import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
 from core.roles import OPERATORS, STAFF_ROLES, has_role
-from core.tabular import TableRejected
+from core.files import file_response
+from core.tabular import CONTENT_TYPES, TableRejected
 from core.texts import figure
 from points.forms import RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
@@ -64,6 +65,15 @@ def credit_upload(request):
         "form": form, "problems": problems, "reasons": credits.CREDIT_REASONS, "max_rows": credits.CREDIT_FILE.max_rows,
     }
     return render(request, "points/credit_upload.html", context)
+
+
+@login_required
+def credit_template(request, file_format: str):
+    """The credit file's template (CSV or XLSX; another format a 404), for operators."""
+    require_role(request.user, OPERATORS)
+    if file_format not in CONTENT_TYPES:
+        raise Http404
+    return file_response(credits.credit_template(file_format=file_format))
 
 
 @login_required

@@ -17,7 +17,7 @@ from core.days import day_start
 from core.errors import ValidationFailed
 from core.jobs import run_each
 from core.notifications import notify
-from core.tabular import Problem, TableRejected, TableSpec, read_headed_table
+from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.texts import listed
 from core.roles import OPERATORS, require_role
 from core.validators import required_text, typed_phone, validate_length, whole_number
@@ -37,8 +37,11 @@ def _row_errors(rows: list[dict], members: dict[str, Member]) -> list[tuple[int,
     errors = []
     for position, row in enumerate(rows, start=1):
         line = row.get("line", position)
-        phone, points = str(row.get("phone", "")).strip(), row.get("points")
-        if _member_phone(phone) not in members:
+        phone, points = str(row.get("phone") if row.get("phone") is not None else "").strip(), row.get("points")
+        if not phone:
+            message = _("第%(line)s行：「%(column)s」列为空，请填写会员的手机号") % {"line": line, "column": CREDIT_FILE.heading("phone")}
+            errors.append((line, "phone", "required", message))
+        elif _member_phone(phone) not in members:
             message = _("第%(line)s行：未找到手机号 %(phone)s 的会员") % {"line": line, "phone": phone}
             errors.append((line, "phone", "unknown_member", message))
         if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= MAX_CREDIT:
@@ -154,6 +157,13 @@ CREDIT_FILE = TableSpec(
     keys=("phone", "points", "reason_code"), aliases={"手机号": "phone", "积分": "points", "原因": "reason_code"},
     optional=("reason_code",), max_rows=20_000, noun=_("会员行"),
 )
+
+
+def credit_template(*, file_format: str) -> TableFile:
+    """An empty credit file to fill in: the columns' headings as people name them (手机号, 积分, 原因), no rows (a
+    sample row uploaded untouched could credit a real member)."""
+    return table_file(headers=[CREDIT_FILE.heading(key) for key in CREDIT_FILE.keys], rows=[], file_format=file_format,
+                      name="points-credit-template", title="credits")
 
 
 class CreditFile(NamedTuple):

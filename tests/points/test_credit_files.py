@@ -4,6 +4,7 @@ import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from core.errors import ValidationFailed
 from core.tabular import TableRejected
 from points.models import LedgerEntry
 from points.services import credits, ledger
@@ -241,3 +242,53 @@ def test_both_ways_of_crediting_answer_batch_replayed_and_entries_as_the_schema_
         assert mismatches("POST", path, first) == mismatches("POST", path, again) == [], path
     assert answers["/api/v1/points/credits/"][0].json()["batch"] == "B-7"
     assert ledger.account_of(member).balance == 150
+
+
+def test_a_row_with_a_blank_phone_says_the_phone_is_empty_naming_its_row_and_column(member, operator, now):
+    content = csv_file(["手机号,积分", f"{member.phone},50", " ,100"])
+
+    with pytest.raises(TableRejected) as rejected:
+        credits.credit_points_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
+
+    assert [(p.attr, p.code) for p in rejected.value.problems] == [("rows.3.phone", "required")]
+    assert rejected.value.problems[0].detail == "第3行：「手机号」列为空，请填写会员的手机号"
+    assert not LedgerEntry.objects.exists()
+
+
+def test_rows_given_as_a_list_with_a_blank_phone_are_refused_saying_it_is_empty(api, member, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        credits.credit_points_in_bulk(batch_id="B-1", rows=[{"phone": member.phone, "points": 5}, {"phone": "  ", "points": 100}],
+                                      actor=operator, now=now)
+    response = api(operator).post("/api/v1/points/credits/", {"batch": "B-1", "rows": [{"phone": "", "points": 100}]}, format="json")
+
+    assert [(attr, code) for attr, code, _detail in refused.value.errors] == [("rows.1.phone", "required")]
+    assert "第2行：「手机号」列为空" in refused.value.detail and "未找到" not in refused.value.detail
+    assert response.status_code == 400 and [e["attr"] for e in response.json()["errors"]] == ["rows.0.phone"]
+    assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_upload_page_offers_the_template_whose_columns_filled_in_credit(member, operator, now, file_format):
+    client = Client()
+    client.force_login(operator)
+    page = client.get("/member/credits/").content.decode()
+
+    template = client.get(f"/member/credits/template.{file_format}")
+
+    links = page.split('data-testid="template-links"', 1)[1].split("</p>", 1)[0]
+    assert "下载模板" in links and f'href="/member/credits/template.{file_format}"' in links
+    assert template.status_code == 200 and "attachment" in template["Content-Disposition"]
+    headers = tablib.Dataset().load(template.content.decode("utf-8-sig"), format="csv").headers if file_format == "csv" else \
+        tablib.Dataset().load(template.content, format="xlsx").headers
+    assert headers == ["手机号", "积分", "原因"]
+    filled = csv_file([",".join(headers), f"{member.phone},50,promotion"])
+    assert credits.credit_points_from_file(file_name="filled.csv", content=filled, actor=operator, now=now).entries[0].points == 50
+
+
+def test_the_template_is_for_operators_in_csv_or_xlsx_only(operator, finance):
+    staff, other = Client(), Client()
+    staff.force_login(operator)
+    other.force_login(finance)
+
+    assert staff.get("/member/credits/template.pdf").status_code == 404
+    assert other.get("/member/credits/template.csv").status_code == 403
