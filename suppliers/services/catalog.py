@@ -40,13 +40,12 @@ def create_gift(
     """
     sku = (sku or "").strip()
     images = details.get("images", [])
+    changes = {"name": name, "category": category, "market_price": market_price, "settlement_price": settlement_price,
+               "points_prices": points_prices, "fulfilment": fulfilment, **details}
+    if sku_errors := _sku_errors(supplier, sku):  # refused whatever its pictures: said with every other bad field, none stored
+        _cleaned_with_sku(changes | {"images": list(images)}, sku_errors=sku_errors)
     with stored_uploads(supplier_id=supplier.pk, uploads=uploads, after=images if isinstance(images, list) else []) as stored:
-        values = _cleaned_with_sku(
-            {"name": name, "category": category, "market_price": market_price, "settlement_price": settlement_price,
-             "points_prices": points_prices, "fulfilment": fulfilment, **details}
-            | {"images": list(images) + stored},
-            sku_errors=_sku_errors(supplier, sku),
-        )
+        values = _cleaned_with_sku(changes | {"images": list(images) + stored}, sku_errors=[])
         contracts.check_contracted_programs(supplier=supplier, program_codes=values["points_prices"], on=timezone.localdate(now))
         with transaction.atomic():
             gift = Gift(supplier=supplier, sku=sku, created_at=now)
