@@ -63,3 +63,27 @@ def test_on_a_375_px_phone_member_pages_fit_the_screen_and_the_menu_opens_the_na
         expect(page.get_by_test_id("orders")).to_contain_text(member_with_an_order.number)
     finally:
         context.close()
+
+
+# each list shown as cards: (its width, the width it is shown in, the labels of its first row's cells)
+CARDS = """() => Array.from(document.querySelectorAll('table.cards')).map(t => ({
+    width: t.scrollWidth, box: t.clientWidth, labelled: t.classList.contains('labelled'),
+    labels: Array.from(t.querySelectorAll('tbody tr:first-child td')).map(td => td.getAttribute('data-label'))}))"""
+
+
+def test_on_a_375_px_phone_a_members_lists_are_cards_with_each_value_under_its_columns_name(e2e_browser, live_server, member_with_an_order):
+    context = e2e_browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE)
+    try:
+        page = context.new_page()
+        login(page, live_server.url, "phone_member", PASSWORD)
+        for what, path in [("orders", "/member/orders/"), ("points", "/member/points/"), ("returns", "/logistics/my-returns/")]:
+            page.goto(live_server.url + path)
+            assert_fits_the_screen(page, what)
+            tables = page.evaluate(CARDS)
+            assert tables and all(t["labelled"] and t["width"] <= t["box"] for t in tables), f"{what}: {tables}"
+        page.goto(live_server.url + "/member/orders/")
+        assert page.evaluate(CARDS)[0]["labels"] == ["订单号", "状态", "礼品", "数量", "积分", "下单时间"]
+        number = page.get_by_test_id("orders").locator("td", has_text=member_with_an_order.number)
+        assert number.bounding_box()["width"] <= PHONE["width"]
+    finally:
+        context.close()
