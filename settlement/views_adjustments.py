@@ -56,16 +56,8 @@ def adjustment_list(request):
         "filters": filters, "is_finance": request.user.role in FINANCE, **adjustment_decisions(),
     }
     note_latest_changes(context["page_obj"])  # what each row's decision forms saw
-    note_earlier_rejections(request.user, context["page_obj"])
+    reconciliation_history.note_earlier_rejections(context["page_obj"], actor=request.user)
     return render(request, "settlement/adjustments.html", context, status=filters.status)
-
-
-def note_earlier_rejections(user, adjustments) -> None:
-    """The adjustments once proposed for the differences each of `adjustments` answers and rejected or withdrawn, for
-    the staff who decide or read them (`reconciliation_history.note_earlier_rejections`): a supplier reads approved
-    adjustments only."""
-    if user.role not in SUPPLIER_ROLES:
-        reconciliation_history.note_earlier_rejections(adjustments)
 
 
 def _listed_adjustments(request):
@@ -110,7 +102,7 @@ def adjustment_detail(request, pk: int):
 
 
 def _render_detail(request, adjustment: Adjustment, *, status: int = 200):
-    note_earlier_rejections(request.user, [adjustment])
+    reconciliation_history.note_earlier_rejections([adjustment], actor=request.user)
     return render(request, "settlement/adjustment_detail.html", {
         "adjustment": adjustment, "adjustment_list": [adjustment], "history": history_of(adjustment), "is_finance": request.user.role in FINANCE,
         **adjustment_decisions(),
@@ -210,7 +202,7 @@ def reconciliation_detail(request, pk: int):
     lines = filters.apply(reconciliation.reconciliation_lines(reconciliation=found, **filters.values()))
     context = paginate(request, lines, per_page=50)
     reconciliation.note_resolution_histories(context["page_obj"])
-    reconciliation_history.note_earlier_answers(context["page_obj"], reconciliation=found)  # from the statement's other files
+    reconciliation_history.note_earlier_answers(context["page_obj"], reconciliation=found, actor=request.user)  # from the statement's other files
     context |= {
         "reconciliation": found, "filters": filters, "summary": _summary_rows(found.summary),
         "may_resolve": request.user.role in FINANCE, "resolve_form": ResolveForm(auto_id=False),

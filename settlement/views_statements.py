@@ -252,8 +252,8 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     dispute_adjustments = list(adjustments.with_booking(
         statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by", "statement"), actor=user))
     note_latest_changes(dispute_adjustments)  # what each proposed one's decision forms saw, in one query
-    if user.role not in SUPPLIER_ROLES:  # adjustments once proposed for the differences they answer, rejected or withdrawn
-        reconciliation_history.note_earlier_rejections(dispute_adjustments)
+    # adjustments once proposed for the differences they answer, rejected or withdrawn (staff only)
+    reconciliation_history.note_earlier_rejections(dispute_adjustments, actor=user)
     context = lines | {
         "statement": statement,
         "respond_by": respond_by,

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q
 
+from core.roles import SUPPLIER_ROLES
 from settlement.models import Adjustment, LineResolution, ReconciliationLine
 from settlement.models.reconciliation import REOPENING
 
@@ -26,10 +27,18 @@ def _matching(keys: Iterable[Key]) -> Q:
     return found
 
 
-def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation) -> None:
+def _staff(actor) -> bool:
+    """Proposals, rejections and withdrawals, and the checker's notes on them, are finance's own work: a supplier's
+    users read approved adjustments only."""
+    return getattr(actor, "role", None) not in SUPPLIER_ROLES
+
+
+def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation, actor) -> None:
     """Set `earlier_answers` on each line of `reconciliation`: the resolutions of the same order, SKU and kind on the
     statement's other reconciliations, oldest first, each with its file, who resolved it and its adjustment (whose
-    state says whether it was rejected or withdrawn); one query for a page of lines."""
+    state says whether it was rejected or withdrawn) and `shown_decision_note`, the checker's note; one query for a
+    page of lines. A supplier's users (`actor`) read only the answers with no adjustment or an approved one, without
+    the checker's note."""
     lines = list(lines)
     for line in lines:
         line.earlier_answers = []
@@ -38,22 +47,27 @@ def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation)
         return
     earlier = LineResolution.objects.filter(_matching(keys)).exclude(line__reconciliation_id=reconciliation.pk).select_related(
         "line__reconciliation__version", "resolved_by", "adjustment").order_by("resolved_at", "pk")
+    staff = _staff(actor)
+    if not staff:
+        earlier = earlier.filter(Q(adjustment__isnull=True) | Q(adjustment__state=Adjustment.State.APPROVED))
     by_key = defaultdict(list)
     for resolution in earlier:
+        resolution.shown_decision_note = resolution.adjustment.decision_note if staff and resolution.adjustment else ""
         by_key[_key(resolution.line)].append(resolution)
     for line in lines:
         line.earlier_answers = by_key[(reconciliation.statement_id, line.order_number, line.sku, line.kind)]
 
 
-def note_earlier_rejections(adjustments: Iterable[Adjustment]) -> None:
+def note_earlier_rejections(adjustments: Iterable[Adjustment], *, actor) -> None:
     """Set `earlier_rejections` on each adjustment: the other adjustments once proposed for a reconciliation difference it
     answers (same statement, order, SKU and kind, from any of the statement's reconciliations) that the checker
-    rejected or the maker withdrew, oldest first; one query for a page of adjustments, whatever it shows."""
+    rejected or the maker withdrew, oldest first, for the staff who decide or read them (none for a supplier's users,
+    `actor`); one query for a page of adjustments, whatever it shows."""
     adjustments = list(adjustments)
     ids = [adjustment.pk for adjustment in adjustments]
     for adjustment in adjustments:
         adjustment.earlier_rejections = []
-    if not ids:
+    if not ids or not _staff(actor):
         return
     answering = ReconciliationLine.objects.filter(
         adjustment__in=ids, reconciliation__statement_id=OuterRef("line__reconciliation__statement_id"),

@@ -40,10 +40,10 @@ def uploaded_again(rejected, issued, supplier_admin):
     return upload(issued, supplier_admin, now=LATER + timedelta(hours=1))
 
 
-def test_the_new_line_holds_the_earlier_files_answers(rejected, uploaded_again):
+def test_the_new_line_holds_the_earlier_files_answers(rejected, uploaded_again, finance):
     line = mismatch(uploaded_again)
 
-    reconciliation_history.note_earlier_answers([line], reconciliation=uploaded_again)
+    reconciliation_history.note_earlier_answers([line], reconciliation=uploaded_again, actor=finance)
 
     assert [(kept.resolution, kept.adjustment) for kept in line.earlier_answers] == [("accept_theirs", rejected)]
 
@@ -80,3 +80,26 @@ def test_a_supplier_reads_no_rejected_adjustment_on_its_adjustments(rejected, up
     page = logged_in(supplier_admin).get(f"/settlement/adjustments/{again.pk}/").content.decode()
 
     assert "earlier-rejections" not in page and rejected.number not in page
+
+
+def test_a_supplier_reads_no_rejected_adjustment_nor_the_checkers_note_beside_the_line(rejected, uploaded_again, supplier_admin):
+    line = mismatch(uploaded_again)
+
+    page = logged_in(supplier_admin).get(f"/settlement/reconciliations/{uploaded_again.pk}/").content.decode()
+
+    row = re.search(rf'<tr data-line="{line.pk}".*?</tr>', page, re.S).group(0)
+    assert "earlier-answers" not in row
+    assert rejected.number not in page and "金额无依据" not in page
+
+
+def test_a_supplier_reads_an_earlier_approved_answer_without_the_checkers_note(issued, supplier_admin, finance, finance_checker):
+    line = reconciliation.resolve_line(line=mismatch(upload(issued, supplier_admin, now=LATER)), resolution="accept_theirs",
+                                       actor=finance, now=LATER)
+    approved = adjustments.approve_adjustment(adjustment=line.adjustment, actor=finance_checker, now=LATER, note="内部核对意见")
+    again = upload(issued, supplier_admin, now=LATER + timedelta(hours=1))
+    came_back = mismatch(again)
+
+    reconciliation_history.note_earlier_answers([came_back], reconciliation=again, actor=supplier_admin)
+
+    assert [kept.adjustment for kept in came_back.earlier_answers] == [approved]
+    assert [kept.shown_decision_note for kept in came_back.earlier_answers] == [""]
