@@ -48,7 +48,9 @@ def _find_assessment(supplier_id: int, reference: str):
     return Assessment.objects.filter(supplier_id=supplier_id, pk=pk).first() if (pk := id_or_none(reference)) else None
 
 
-register_source("assessment", _("月度考核"), _find_assessment, pages=pages_by_pk("settlement-assessment", "settlement.Assessment"))
+# kept as its id, however typed ("01", " 1"): one assessment is one source, adjusted once (`adjustments.adjusted_already`)
+register_source("assessment", _("月度考核"), _find_assessment, shown=lambda assessment: str(assessment.pk),
+                pages=pages_by_pk("settlement-assessment", "settlement.Assessment"))
 
 
 def suspension_threshold() -> Decimal:

@@ -36,6 +36,22 @@ def test_a_manual_penalty_for_an_assessment_whose_proposal_became_an_adjustment_
     assert list(Adjustment.objects.values_list("pk", flat=True)) == [accepted.pk]
 
 
+@pytest.mark.parametrize("typed", ["0{}", " {} "])
+def test_a_manual_penalty_naming_the_assessment_otherwise_written_is_refused_too(penalty, supplier, finance, typed):  # noqa: F811
+    accepted = accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10)).adjustment
+
+    with pytest.raises(SourceAlreadyAdjusted):
+        penalise(supplier, finance, source_kind="assessment", source_id=typed.format(penalty.assessment_id))
+
+    assert list(Adjustment.objects.values_list("pk", flat=True)) == [accepted.pk]
+
+
+def test_a_manual_penalty_keeps_the_assessments_id_as_typed_plainly(penalty, supplier, finance):  # noqa: F811
+    manual = penalise(supplier, finance, source_kind="assessment", source_id=f"00{penalty.assessment_id}")
+
+    assert manual.source_id == str(penalty.assessment_id)
+
+
 def test_a_proposal_is_not_accepted_beside_a_manual_penalty_for_its_assessment(penalty, supplier, finance):  # noqa: F811
     manual = penalise(supplier, finance, source_kind="assessment", source_id=str(penalty.assessment_id))
 
