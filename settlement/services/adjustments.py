@@ -139,19 +139,21 @@ def _answered_lines(*, statement: Statement | None, lines, amount) -> list[Recon
     return usable
 
 
-#: sources an adjustment may share with others of its kind: none named ("other"), a reconciliation (one correction per
-#: line, `answered_already`) and a statement (a carried payable corrected by each later version, `correct_carried`)
-SHARED_SOURCES = frozenset({"other", "reconciliation", "statement"})
+#: the (kind, source kind) pairs adjusted once per source: a monthly assessment's penalty (its proposals' penalties, or a
+#: manual one, would deduct it twice) and a lost-parcel claim's compensation (it would be paid twice). Other sources are
+#: adjusted again with reason — a later dispute of the same order, a second correction of an extra cost, a penalty for
+#: another breach on the same order — and reconciliation lines are answered once by `answered_already`.
+ONCE_PER_SOURCE = frozenset({(Adjustment.Kind.PENALTY, "assessment"), (Adjustment.Kind.COMPENSATION, "claim")})
 
 
 def adjusted_already(*, supplier: Supplier, kind: str, source_kind: str, source_id: str, beside_proposals: bool = False) -> None:
-    """Refuse a second adjustment of the same kind for the same source of the supplier while one is proposed or
-    approved (a manual penalty for an assessment whose proposal became one, a second compensation for a claim): it would
-    be deducted or paid twice; a rejected or withdrawn one is no obstacle. `beside_proposals`: a penalty accepted from
+    """Refuse a second adjustment of a kind adjusted once per source (`ONCE_PER_SOURCE`) for the same source of the
+    supplier while one is proposed or approved (a manual penalty for an assessment whose proposal became one, a second
+    compensation for a claim); a rejected or withdrawn one is no obstacle. `beside_proposals`: a penalty accepted from
     an assessment's proposal, beside the penalties of its other proposals (one per rule broken). The caller holds the
     supplier's row lock, which serialises two finance users proposing the same at once.
     :raises SourceAlreadyAdjusted: naming the adjustment, `attr` `source`"""
-    if not source_id or source_kind in SHARED_SOURCES:
+    if not source_id or (kind, source_kind) not in ONCE_PER_SOURCE:
         return
     standing = Adjustment.objects.filter(supplier=supplier, kind=kind, source_kind=source_kind, source_id=source_id, state__in=ANSWERING)
     if beside_proposals:

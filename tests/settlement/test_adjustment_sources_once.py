@@ -1,8 +1,10 @@
-"""One source is adjusted once per kind: a penalty for a monthly assessment whose proposal became an adjustment, or a
-second penalty for the same order, is refused naming `source` while the first is proposed or approved; once that one
-is rejected or withdrawn, the source may be adjusted again. An assessment's proposals (one per rule broken) stand
-side by side."""
+"""A monthly assessment is penalised once (and a lost parcel's claim compensated once): a penalty for an assessment
+whose proposal became an adjustment is refused naming `source` while the first is proposed or approved; once that one
+is rejected or withdrawn, the assessment may be penalised again. An assessment's proposals (one per rule broken) stand
+side by side. Other sources are adjusted again: a second penalty of an order for another breach, a second correction,
+a later dispute's adjustment for the same order."""
 from datetime import datetime
+from functools import partial
 
 import pytest
 
@@ -71,25 +73,52 @@ def test_every_rule_an_assessment_broke_is_accepted_into_its_own_penalty(october
     assert Adjustment.objects.filter(kind="penalty", source_kind="assessment").count() == 3
 
 
-def test_a_second_penalty_for_an_order_waits_for_the_first_to_be_withdrawn(supplier, finance):
-    order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
-    first = penalise(supplier, finance, source_kind="order", source_id=order.number)
+def test_a_second_manual_penalty_for_an_assessment_waits_for_the_first_to_be_withdrawn(penalty, supplier, finance):  # noqa: F811
+    first = penalise(supplier, finance, source_kind="assessment", source_id=str(penalty.assessment_id))
 
     with pytest.raises(SourceAlreadyAdjusted):
-        penalise(supplier, finance, source_kind="order", source_id=order.number, amount="-50.00")
+        penalise(supplier, finance, source_kind="assessment", source_id=str(penalty.assessment_id), amount="-50.00")
     compensated = adjustments.propose_adjustment(supplier=supplier, kind="compensation", amount="20.00", reason="补偿", actor=finance,
-                                                 now=NOW, source_kind="order", source_id=order.number)  # another kind
+                                                 now=NOW, source_kind="assessment", source_id=str(penalty.assessment_id))  # another kind
     adjustments.withdraw_adjustment(adjustment=first, actor=finance, now=NOW, reason="金额有误")
-    again = penalise(supplier, finance, source_kind="order", source_id=order.number, amount="-50.00")
+    again = penalise(supplier, finance, source_kind="assessment", source_id=str(penalty.assessment_id), amount="-50.00")
 
     assert (compensated.state, again.state) == ("proposed", "proposed")
 
 
-def test_the_api_refuses_a_second_penalty_for_a_source_409_naming_source(supplier, finance, api):
+def test_a_second_penalty_for_an_order_for_another_breach_is_proposed(supplier, finance):
     order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
     first = penalise(supplier, finance, source_kind="order", source_id=order.number)
-    body = {"supplier": supplier.pk, "kind": "penalty", "amount": "-30.00", "reason": "重复", "source_kind": "order",
-            "source_id": order.number}
+
+    second = penalise(supplier, finance, source_kind="order", source_id=order.number, amount="-50.00")
+
+    assert (first.state, second.state) == ("proposed", "proposed")
+
+
+def test_a_second_correction_of_the_same_source_is_proposed(supplier, finance):
+    order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
+    correct = partial(adjustments.propose_adjustment, supplier=supplier, kind="other", reason="更正", actor=finance, now=NOW,
+                      source_kind="order", source_id=order.number)
+    correct(amount="12.00")
+
+    correct(amount="-3.00")
+
+    assert Adjustment.objects.filter(kind="other", source_id=order.number).count() == 2
+
+
+def test_a_later_disputes_adjustment_for_the_same_order_is_not_refused(supplier, finance, finance_checker):
+    order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
+    Adjustment.objects.create(number="AJ-EARLIER", supplier=supplier, kind="dispute", amount="10.00", reason="上一次异议",
+                              source_kind="order", source_id=order.number, state="approved", created_by=finance, created_at=NOW,
+                              decided_by=finance_checker, decided_at=NOW)
+
+    adjustments.adjusted_already(supplier=supplier, kind="dispute", source_kind="order", source_id=order.number)
+
+
+def test_the_api_refuses_a_second_penalty_for_a_source_409_naming_source(penalty, supplier, finance, api):  # noqa: F811
+    first = penalise(supplier, finance, source_kind="assessment", source_id=str(penalty.assessment_id))
+    body = {"supplier": supplier.pk, "kind": "penalty", "amount": "-30.00", "reason": "重复", "source_kind": "assessment",
+            "source_id": str(penalty.assessment_id)}
 
     response = api(finance).post("/api/v1/adjustments/", body, format="json", HTTP_IDEMPOTENCY_KEY="second-penalty")
 
@@ -99,13 +128,12 @@ def test_the_api_refuses_a_second_penalty_for_a_source_409_naming_source(supplie
     assert Adjustment.objects.count() == 1
 
 
-def test_the_adjustment_form_shows_the_refusal_next_to_the_source(supplier, finance):
-    order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
-    first = penalise(supplier, finance, source_kind="order", source_id=order.number)
+def test_the_adjustment_form_shows_the_refusal_next_to_the_source(penalty, supplier, finance):  # noqa: F811
+    first = penalise(supplier, finance, source_kind="assessment", source_id=str(penalty.assessment_id))
 
     response = logged_in(finance).post("/settlement/adjustments/new/", {
-        "supplier": supplier.pk, "kind": "penalty", "amount": "-30.00", "reason": "重复", "source_kind": "order",
-        "source_id": order.number, "token": "second-penalty"})
+        "supplier": supplier.pk, "kind": "penalty", "amount": "-30.00", "reason": "重复", "source_kind": "assessment",
+        "source_id": str(penalty.assessment_id), "token": "second-penalty"})
 
     assert first.number in field_errors(response)["source_id"]
     assert Adjustment.objects.count() == 1
