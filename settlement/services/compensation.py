@@ -22,6 +22,7 @@ from settlement.models import Adjustment
 from settlement.services.adjustments import list_adjustments, propose_adjustment
 from settlement.sources import pages_by_pk, register_source
 from settlement.errors import CompensationNotAllowed
+from suppliers.services.locks import lock_suppliers
 
 SOURCE_KIND = "claim"
 FINANCE = frozenset({Role.FINANCE})
@@ -41,9 +42,15 @@ register_source(SOURCE_KIND, _("物流索赔"), _find_claim, shown=claim_referen
 
 
 @subscribe(LostParcelClaimAccepted)
-def propose_lost_parcel_compensation(event: LostParcelClaimAccepted) -> Adjustment:
+def propose_lost_parcel_compensation(event: LostParcelClaimAccepted) -> Adjustment | None:
+    """Propose the supplier's compensation for the accepted lost parcel, unless one for the claim stands already (finance
+    proposed it by hand before accepting): the claim is accepted either way, and compensated once."""
     claim = LogisticsClaim.objects.select_related("order__supplier").get(pk=event.claim_id)
-    return _propose(claim, actor=actor_of(event), now=event.at)  # none: not finance
+    with transaction.atomic():
+        lock_suppliers([claim.order.supplier_id])  # first, as whoever books the supplier's money locks it
+        if _standing(claim).exists():
+            return None
+        return _propose(claim, actor=actor_of(event), now=event.at)  # none: not finance
 
 
 def _propose(claim: LogisticsClaim, *, actor, now: datetime) -> Adjustment:
@@ -65,7 +72,12 @@ def may_propose_again(claim: LogisticsClaim, actor=None) -> bool:
     if actor is not None and not has_role(actor, FINANCE):
         return False
     return (claim.cause == LogisticsClaim.Cause.LOST_PARCEL and claim.state != LogisticsClaim.State.OPEN
-            and not Adjustment.objects.filter(source_kind=SOURCE_KIND, source_id=claim_reference(claim), state__in=STANDING).exists())
+            and not _standing(claim).exists())
+
+
+def _standing(claim: LogisticsClaim):
+    return Adjustment.objects.filter(kind=Adjustment.Kind.COMPENSATION, source_kind=SOURCE_KIND, source_id=claim_reference(claim),
+                                     state__in=STANDING)
 
 
 def propose_compensation_again(*, claim: LogisticsClaim, actor, now: datetime) -> Adjustment:

@@ -1,5 +1,5 @@
 """A lost parcel's claim is compensated once: a second compensation for the claim is refused naming `source` while the
-one its acceptance proposed is waiting or approved."""
+one its acceptance proposed is waiting or approved; accepting a claim finance compensated by hand proposes no second one."""
 import pytest
 
 from logistics.models import Shipment
@@ -32,3 +32,19 @@ def test_a_second_compensation_for_a_claim_is_refused(compensated, finance, fina
 
     assert refused.value.field == "source" and f"物流索赔 #{compensated.pk}" in refused.value.detail
     assert Adjustment.objects.count() == 1
+
+
+def test_accepting_a_claim_finance_compensated_by_hand_accepts_it_and_proposes_nothing_more(
+        confirmed_order, logistics, finance, now):
+    shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
+    shipment = picked_and_shipped(shipment=Shipment.objects.get(order=confirmed_order), actor=logistics, now=now,
+                                  carrier="顺丰", tracking_number="SF-LOST")
+    claim = claims.report_lost_parcel(shipment=shipment, actor=logistics, now=now)
+    by_hand = adjustments.propose_adjustment(supplier=claim.order.supplier, kind="compensation", amount="360.00", reason="补偿",
+                                             actor=finance, now=now, source_kind="claim", source_id=f"#{claim.pk}")
+
+    claims.accept_claim(claim=claim, actor=finance, now=now)
+
+    claim.refresh_from_db()
+    assert claim.state == "accepted"
+    assert list(Adjustment.objects.all()) == [by_hand]
