@@ -21,6 +21,7 @@ from logistics.services import shipments
 from logistics.errors import ParcelAlreadyClaimed
 from points.models import RedemptionOrder
 from points.services import orders
+from suppliers.services.locks import lock_suppliers
 
 Cause = LogisticsClaim.Cause
 #: who accepts and settles a claim: the money it is about is finance's (SPEC §4.6)
@@ -93,6 +94,8 @@ def accept_claim(*, claim: LogisticsClaim, actor, now: datetime, reason: str = "
     :raises PermissionDenied: unless finance :raises InvalidTransition: unless it is open"""
     require_role(actor, SETTLERS, gettext("仅财务人员可以确认和结清物流索赔"))
     with transaction.atomic():
+        if claim.cause == Cause.LOST_PARCEL:  # its compensation books the supplier's money: the supplier is locked first
+            lock_suppliers([claim.order.supplier_id])
         apply_transition(claim, "accept", actor=actor, at=now, reason=reason)
         if claim.cause == Cause.LOST_PARCEL:
             publish(LostParcelClaimAccepted(claim_id=claim.pk, actor_id=getattr(actor, "pk", None), at=now))

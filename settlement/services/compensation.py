@@ -84,6 +84,7 @@ def propose_compensation_again(*, claim: LogisticsClaim, actor, now: datetime) -
     """Finance proposes the supplier's compensation for a lost parcel again, after its proposal was rejected or
     withdrawn (maker-checker as before). :raises CompensationNotAllowed: unless `may_propose_again` :raises PermissionDenied: not finance"""
     with transaction.atomic():
+        lock_suppliers([claim.order.supplier_id])  # before the claim, as whoever books the supplier's money locks it first
         claim = LogisticsClaim.objects.select_for_update().select_related("order__supplier").get(pk=claim.pk)
         if not may_propose_again(claim):
             raise CompensationNotAllowed(gettext("该索赔不是已确认的包裹丢失索赔，或补偿调账仍待审批或已通过"), field="claim")
