@@ -114,7 +114,7 @@ def _propose(request, form: AdjustmentForm, *, supplier, statement=None) -> bool
     or a re-sent form proposes one and says so once); False (with the errors on the form) when the service refuses."""
     return bool(create_with_form(
         request, form, "adjustment", partial(adjustments.propose_adjustment, statement=statement),
-        values=lambda: form.entered() | {"supplier": supplier}, page="settlement-adjustment", aliases={"source": "source_id"},
+        values=lambda: form.entered() | {"supplier": supplier}, page="settlement-adjustment",
         success=lambda pk: _("调账 %(number)s 已创建，等待其他财务人员审批") % {"number": Adjustment.objects.get(pk=pk).number},
     ))
 

@@ -152,7 +152,7 @@ def adjusted_already(*, supplier: Supplier, kind: str, source_kind: str, source_
     compensation for a claim); a rejected or withdrawn one is no obstacle. `beside_proposals`: a penalty accepted from
     an assessment's proposal, beside the penalties of its other proposals (one per rule broken). The caller holds the
     supplier's row lock, which serialises two finance users proposing the same at once.
-    :raises SourceAlreadyAdjusted: naming the adjustment, `attr` `source`"""
+    :raises SourceAlreadyAdjusted: naming the adjustment, `attr` `source_id` (the request's field)"""
     if not source_id or (kind, source_kind) not in ONCE_PER_SOURCE:
         return
     standing = Adjustment.objects.filter(supplier=supplier, kind=kind, source_kind=source_kind, source_id=source_id, state__in=ANSWERING)
@@ -162,7 +162,7 @@ def adjusted_already(*, supplier: Supplier, kind: str, source_kind: str, source_
     if found is not None:
         message = gettext("%(source)s 已有%(kind)s调账 %(number)s（%(state)s），不能重复调账") % {
             "source": found.source_text, "kind": found.get_kind_display(), "number": found.number, "state": found.get_state_display()}
-        raise SourceAlreadyAdjusted(message, field="source")
+        raise SourceAlreadyAdjusted(message, field="source_id")
 
 
 def adjustable_suppliers() -> QuerySet[Supplier]:

@@ -1,4 +1,4 @@
-"""A lost parcel's claim is compensated once: a second compensation for the claim is refused naming `source` while the
+"""A lost parcel's claim is compensated once: a second compensation for the claim is refused naming `source_id` while the
 one its acceptance proposed is waiting or approved; accepting a claim finance compensated by hand proposes no second one."""
 import pytest
 
@@ -30,7 +30,7 @@ def test_a_second_compensation_for_a_claim_is_refused(compensated, finance, fina
         adjustments.propose_adjustment(supplier=compensated.order.supplier, kind="compensation", amount="360.00", reason="补偿",
                                        actor=finance, now=now, source_kind="claim", source_id=str(compensated.pk))
 
-    assert refused.value.field == "source" and f"物流索赔 #{compensated.pk}" in refused.value.detail
+    assert refused.value.field == "source_id" and f"物流索赔 #{compensated.pk}" in refused.value.detail
     assert Adjustment.objects.count() == 1
 
 

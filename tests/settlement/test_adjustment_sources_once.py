@@ -1,5 +1,5 @@
 """A monthly assessment is penalised once (and a lost parcel's claim compensated once): a penalty for an assessment
-whose proposal became an adjustment is refused naming `source` while the first is proposed or approved; once that one
+whose proposal became an adjustment is refused naming `source_id` while the first is proposed or approved; once that one
 is rejected or withdrawn, the assessment may be penalised again. An assessment's proposals (one per rule broken) stand
 side by side. Other sources are adjusted again: a second penalty of an order for another breach, a second correction,
 a later dispute's adjustment for the same order."""
@@ -33,7 +33,7 @@ def test_a_manual_penalty_for_an_assessment_whose_proposal_became_an_adjustment_
     with pytest.raises(SourceAlreadyAdjusted) as refused:
         penalise(supplier, finance, source_kind="assessment", source_id=str(penalty.assessment_id))
 
-    assert (refused.value.field, refused.value.status) == ("source", 409)
+    assert (refused.value.field, refused.value.status) == ("source_id", 409)
     assert accepted.number in refused.value.detail and "月度考核" in refused.value.detail
     assert list(Adjustment.objects.values_list("pk", flat=True)) == [accepted.pk]
 
@@ -115,7 +115,7 @@ def test_a_later_disputes_adjustment_for_the_same_order_is_not_refused(supplier,
     adjustments.adjusted_already(supplier=supplier, kind="dispute", source_kind="order", source_id=order.number)
 
 
-def test_the_api_refuses_a_second_penalty_for_a_source_409_naming_source(penalty, supplier, finance, api):  # noqa: F811
+def test_the_api_refuses_a_second_penalty_for_a_source_409_naming_source_id(penalty, supplier, finance, api):  # noqa: F811
     first = penalise(supplier, finance, source_kind="assessment", source_id=str(penalty.assessment_id))
     body = {"supplier": supplier.pk, "kind": "penalty", "amount": "-30.00", "reason": "重复", "source_kind": "assessment",
             "source_id": str(penalty.assessment_id)}
@@ -124,7 +124,7 @@ def test_the_api_refuses_a_second_penalty_for_a_source_409_naming_source(penalty
 
     assert response.status_code == 409
     error = response.json()["errors"][0]
-    assert (error["code"], error["attr"]) == ("source_already_adjusted", "source") and first.number in error["detail"]
+    assert (error["code"], error["attr"]) == ("source_already_adjusted", "source_id") and first.number in error["detail"]
     assert Adjustment.objects.count() == 1
 
 
