@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.exports import Column, label, list_download, moment, money
 from core.models.transitions import actor_label_for
-from core.roles import SUPPLIER_ROLES
 from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
 from core.pages import (
@@ -202,11 +201,12 @@ def reconciliation_detail(request, pk: int):
     lines = filters.apply(reconciliation.reconciliation_lines(reconciliation=found, **filters.values()))
     context = paginate(request, lines, per_page=50)
     reconciliation.note_resolution_histories(context["page_obj"])
+    for line in context["page_obj"]:
+        line.shown_booked_in = line.booked_in_for(request.user)  # the statement booking it, as the API gives it to the reader
     reconciliation_history.note_earlier_answers(context["page_obj"], reconciliation=found, actor=request.user)  # from the statement's other files
     context |= {
         "reconciliation": found, "filters": filters, "summary": _summary_rows(found.summary),
         "may_resolve": request.user.role in FINANCE, "resolve_form": ResolveForm(auto_id=False),
-        "hides_drafts": request.user.role in SUPPLIER_ROLES,  # another statement booking a line: a supplier opens it once issued
         # where the adjustment a resolution proposes is booked, said before it is chosen
         "booking": [(Resolution(value).label, where) for value, where in reconciliation.booking_of(found.statement).items()]
         if request.user.role in FINANCE and found.open else [],

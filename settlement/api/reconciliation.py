@@ -65,7 +65,8 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
     note_label = serializers.CharField(read_only=True, help_text="in the request's language where the system wrote it")
     booked_in = serializers.SerializerMethodField(help_text="other_period: the statement of another month that booked the line "
                                                             "(`statement`, `month`, `version` it first appears in), as the page says "
-                                                            "已计入 2026-09 结算单 v1; null otherwise")
+                                                            "已计入 2026-09 结算单 v1; a draft's `statement` and `version` are "
+                                                            "null for a supplier's users (编制中); null otherwise")
 
     class Meta:
         model = ReconciliationLine
@@ -91,10 +92,10 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "object", "nullable": True, "properties": {
         "statement": {"type": "integer"}, "month": {"type": "string"}, "version": {"type": "integer"}}})
     def get_booked_in(self, line) -> dict | None:
-        booked = line.booked_in
+        booked = line.booked_in_for(self.context["request"].user)
         if booked is None:
             return None
-        return {"statement": booked.statement_id, "month": f"{booked.statement.month:%Y-%m}", "version": booked.version}
+        return {"statement": booked.statement_id, "month": f"{booked.month:%Y-%m}", "version": booked.version}
 
 
 class LineResolutionSerializer(serializers.ModelSerializer):

@@ -1,9 +1,13 @@
 """Reconciliation (对账, SPEC §4.11): a supplier's own statement matched against one version of ours."""
+from datetime import date
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.roles import SUPPLIER_ROLES
 from core.tenancy import ScopedManager, Visibility
 from core.texts import texts_of
 
@@ -129,6 +133,17 @@ class ReconciliationLine(models.Model):
             return None
         return self.our_line if self.our_line.statement_id != self.reconciliation.statement_id else None
 
+    def booked_in_for(self, actor) -> "BookedIn | None":
+        """Which statement booked the line as `actor` reads it (the page's 已计入, the API's `booked_in`): a supplier's
+        users do not open a statement still drafted (编制中), so they read its month only, neither its id nor version."""
+        booked = self.booked_in
+        if booked is None:
+            return None
+        statement = booked.statement
+        if statement.state == "draft" and getattr(actor, "role", None) in SUPPLIER_ROLES:
+            return BookedIn(statement_id=None, month=statement.month, version=None)
+        return BookedIn(statement_id=statement.pk, month=statement.month, version=booked.version)
+
     @property
     def difference(self):
         """Theirs − ours, a missing figure counting as zero: what accepting the supplier's figure adjusts."""
@@ -205,3 +220,10 @@ class LineResolution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} {self.get_resolution_display()}"
+
+
+class BookedIn(NamedTuple):
+    """The statement that booked a line of another period, as one reader reads it (`ReconciliationLine.booked_in_for`)."""
+    statement_id: int | None  # None: a draft (编制中) the reader does not open
+    month: date
+    version: int | None

@@ -90,3 +90,36 @@ def test_the_api_says_which_statement_booked_it_and_offers_the_same_resolutions(
     assert row["resolutions"] == [Resolution.ACCEPT_OURS, Resolution.WRITE_OFF]
     assert row["booked_in"] == {"statement": september.pk, "month": "2026-09", "version": 1}
     assert {other["booked_in"] for other in rows if other["id"] != line.pk} == {None}
+
+
+@pytest.fixture
+def drafted_september(supplier, finance) -> Statement:
+    """The supplier's September statement, generated and not issued yet: one delivery of 180.00."""
+    paying_account(supplier)
+    booked_order(supplier, "180.00", recorded_at=datetime(2026, 9, 9, 10, 0, tzinfo=SHANGHAI))
+    generation.generate_now(month=SEPTEMBER, actor=finance, now=datetime(2026, 10, 1, 2, 0, tzinfo=SHANGHAI))
+    return Statement.objects.get(supplier=supplier, month=SEPTEMBER, state=Statement.State.DRAFT)
+
+
+@pytest.fixture
+def october_beside_a_draft(drafted_september, supplier, finance) -> Statement:
+    booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
+    generation.generate_now(month=OCTOBER, actor=finance, now=datetime(2026, 11, 1, 2, 0, tzinfo=SHANGHAI))
+    statement = Statement.objects.get(supplier=supplier, month=OCTOBER)
+    return statements.issue_statement(statement=statement, actor=finance, now=datetime(2026, 11, 1, 10, 0, tzinfo=SHANGHAI))
+
+
+def test_a_supplier_reads_a_booking_draft_as_being_drafted_on_the_page_and_in_the_api(october_beside_a_draft, drafted_september,
+                                                                                     supplier_admin, finance, api):
+    line = other_period_line(uploaded(october_beside_a_draft, supplier_admin, "180.00"))
+
+    row = line_row(supplier_admin, line)
+    rows = api(supplier_admin).get(f"/api/v1/reconciliations/{line.reconciliation_id}/lines/").json()["results"]
+    staff_rows = api(finance).get(f"/api/v1/reconciliations/{line.reconciliation_id}/lines/").json()["results"]
+
+    booked_in = re.search(r'data-testid="booked-in">(.*?)</small>', row, re.S).group(1)
+    assert booked_in.strip() == "已计入 2026-09 结算单（编制中）" and "href" not in booked_in
+    assert next(row for row in rows if row["id"] == line.pk)["booked_in"] == {"statement": None, "month": "2026-09", "version": None}
+    assert next(row for row in staff_rows if row["id"] == line.pk)["booked_in"] == {
+        "statement": drafted_september.pk, "month": "2026-09", "version": 1}
+    assert f"/settlement/statements/{drafted_september.pk}/" in line_row(finance, line)
