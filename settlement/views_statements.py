@@ -105,12 +105,14 @@ def refusal_of(name: str, statement: Statement, user, now, *, respond_by: dateti
 
 
 def offered_actions(statement: Statement, user, bound: dict | None = None, superseded: list | None = None, *,
-                    now, respond_by: datetime | None) -> list[tuple[str, StatementAction, forms.Form | None, str]]:
+                    now, respond_by: datetime | None, pending: dict | None = None,
+                    ) -> list[tuple[str, StatementAction, forms.Form | None, str]]:
     """The steps the user takes on the statement in its current state, each with its form (`bound` after a refusal),
     or, for a step that cannot be taken (a payment step that needs another finance user than this one, a reissue
     a dispute adjustment awaiting its checker holds, a dispute once the time to answer is over), no form and the
     reason. The reissue's question names the reconciliations it supersedes with differences still open
-    (`superseded`: `reconciliation.left_open`)."""
+    (`superseded`: `reconciliation.left_open`), its note is required as the version it would issue says (`pending`:
+    `statements.pending_version`, read once by the page)."""
     available = {t.name for t in statement.get_available_state_transitions()}
     offered = []
     for name, action in ACTIONS.items():
@@ -122,8 +124,8 @@ def offered_actions(statement: Statement, user, bound: dict | None = None, super
                 offered.append((name, action, None, refusal))
             else:
                 form = (bound or {}).get(name) or action.form(auto_id=False)
-                if name == "reissue" and not statements.pending_version(statement)["changed"]:
-                    form.require_reason()  # a version like the current one is issued again only with its reason
+                if name == "reissue" and pending is not None and statements.reissue_needs_reason(pending):
+                    form.require_reason()
                 offered.append((name, action, form, ""))
     return offered
 
@@ -245,7 +247,8 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     superseded = reconciliation.left_open(statement) if reissuable else []
     now = timezone.now()
     respond_by = statements.respond_by(statement)  # none unless issued, whatever an older annotation says
-    actions = offered_actions(statement, user, bound, superseded, now=now, respond_by=respond_by)
+    pending = statements.pending_version(statement) if reissuable else None  # version n+1's figures, read once
+    actions = offered_actions(statement, user, bound, superseded, now=now, respond_by=respond_by, pending=pending)
     for version in versions:
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
         version.may_render_again = statement_pdfs.may_render_again(version, now=now)
@@ -265,7 +268,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "line_filters": line_filters,
         "history": history_of(statement),
         "actions": actions,
-        "pending": statements.pending_version(statement) if any(name == "reissue" for name, *_rest in actions) else None,
+        "pending": pending if any(name == "reissue" for name, *_rest in actions) else None,
         "reissue_refusal": next((refusal for name, _action, _form, refusal in actions if name == "reissue"), ""),
         "superseded_on_reissue": superseded,
         "is_finance": user.role in FINANCE,

@@ -103,6 +103,12 @@ def pending_version(statement: Statement) -> dict:
     return figures | {"number": number, "changed": changed}
 
 
+def reissue_needs_reason(pending: dict) -> bool:
+    """Whether reissuing needs its reason, given the version it would issue (`pending_version`): a version like the
+    current one is issued again only with it (the answer to the dispute is then the reason)."""
+    return not pending["changed"]
+
+
 def reissue_refusal(statement: Statement) -> str:
     """Why a disputed statement may not be reissued yet: a dispute adjustment still waits for its checker (it could
     then never join a version). '' when nothing stands in the way; the statement page says it before the step."""
@@ -128,7 +134,7 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
         if refusal := reissue_refusal(statement):
             raise ValidationFailed(refusal, field="adjustments")
         pending = pending_version(statement)
-        if not pending["changed"]:
+        if reissue_needs_reason(pending):
             required_text(reason, message=gettext("新版本与当前版本相同，请说明原样重新下发的原因"))
         figures = {key: pending[key] for key in ("line_count", "payable", *SECTION_TOTALS.values())}
         version = StatementVersion.objects.create(statement=statement, number=pending["number"], created_at=now, reason=reason,

@@ -43,3 +43,12 @@ def test_the_reissue_of_a_changed_version_keeps_its_note_optional(disputed, fina
 
     assert "备注（选填）" in form and "必填" not in form
     assert " required" not in reason_input(form)
+
+
+def test_the_statement_page_reads_the_new_versions_figures_once(disputed, finance, monkeypatch):
+    calls, real = [], statements.version_totals
+    monkeypatch.setattr(statements, "version_totals", lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
+
+    form = action_form(finance, disputed, "reissue")
+
+    assert "原样重新下发的原因（必填）" in form and len(calls) == 1
