@@ -35,7 +35,7 @@ def _staff(actor) -> bool:
 
 def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation, actor) -> None:
     """Set `earlier_answers` on each line of `reconciliation`: the resolutions of the same order, SKU and kind on the
-    statement's other reconciliations, oldest first, each with its file, who resolved it and its adjustment (whose
+    statement's reconciliations uploaded before it, oldest first, each with its file, who resolved it and its adjustment (whose
     state says whether it was rejected or withdrawn) and `shown_decision_note`, the checker's note; one query for a
     page of lines. A supplier's users (`actor`) read only the answers with no adjustment or an approved one, without
     the checker's note."""
@@ -45,7 +45,10 @@ def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation,
     keys = [(reconciliation.statement_id, line.order_number, line.sku, line.kind) for line in lines if line.discrepancy]
     if not keys:
         return
-    earlier = LineResolution.objects.filter(_matching(keys)).exclude(line__reconciliation_id=reconciliation.pk).select_related(
+    # the files uploaded before this one: a superseded file's page does not read the later files' answers as earlier
+    before = Q(line__reconciliation__uploaded_at__lt=reconciliation.uploaded_at) | Q(
+        line__reconciliation__uploaded_at=reconciliation.uploaded_at, line__reconciliation_id__lt=reconciliation.pk)
+    earlier = LineResolution.objects.filter(_matching(keys), before).select_related(
         "line__reconciliation__version", "resolved_by", "adjustment").order_by("resolved_at", "pk")
     staff = _staff(actor)
     if not staff:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from points.models import RedemptionOrder
-from settlement.models import Adjustment
+from settlement.models import Adjustment, Reconciliation
 from settlement.services import adjustments, reconciliation, reconciliation_history
 from tests.portal import logged_in
 from tests.settlement.conftest import LATER
@@ -103,3 +103,16 @@ def test_a_supplier_reads_an_earlier_approved_answer_without_the_checkers_note(i
 
     assert [kept.adjustment for kept in came_back.earlier_answers] == [approved]
     assert [kept.shown_decision_note for kept in came_back.earlier_answers] == [""]
+
+
+def test_a_superseded_files_line_lists_no_later_files_answer_as_earlier(rejected, uploaded_again, finance):
+    reconciliation.resolve_line(line=mismatch(uploaded_again), resolution="accept_ours", actor=finance, now=LATER + timedelta(hours=2),
+                                note="以平台为准")
+    first = Reconciliation.objects.exclude(pk=uploaded_again.pk).get()
+    line = mismatch(first)
+
+    reconciliation_history.note_earlier_answers([line], reconciliation=first, actor=finance)
+    page = logged_in(finance).get(f"/settlement/reconciliations/{first.pk}/").content.decode()
+
+    assert line.earlier_answers == []
+    assert "earlier-answers" not in page
