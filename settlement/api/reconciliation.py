@@ -27,9 +27,11 @@ class CategoryTotalSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     ours = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="the platform's total (平台)")
     theirs = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="the supplier's total, from its file (礼品商)")
-    ours_gross = serializers.DecimalField(max_digits=16, decimal_places=2,
+    # a summary stored before migration 0030 gave these may lack them (one written meanwhile): read as none, not a 500
+    ours_gross = serializers.DecimalField(max_digits=16, decimal_places=2, default="0.00",
                                           help_text="the platform's amounts added regardless of sign (+180 and −180: 360.00)")
-    theirs_gross = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="the supplier's amounts added regardless of sign")
+    theirs_gross = serializers.DecimalField(max_digits=16, decimal_places=2, default="0.00",
+                                            help_text="the supplier's amounts added regardless of sign")
 
 
 class ReconciliationSerializer(serializers.ModelSerializer):

@@ -60,7 +60,9 @@ class Reconciliation(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"))
     row_count = models.PositiveIntegerField(_("文件行数"), default=0)
-    # {category: {"count": n, "ours": "0.00", "theirs": "0.00"}}
+    # {category: {"count": n, "ours": "0.00", "theirs": "0.00", "ours_gross": "0.00", "theirs_gross": "0.00"}}: the signed
+    # totals and the amounts added regardless of sign (migration 0030 gave the gross ones to the summaries stored before;
+    # a reader takes a missing one as "0.00")
     summary = models.JSONField(_("汇总"), default=dict)
     # a later file uploaded for the same statement version: its lines answer the differences, these no longer do
     superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",

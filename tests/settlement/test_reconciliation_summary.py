@@ -36,3 +36,14 @@ def test_the_api_gives_each_categorys_gross_amounts(offsetting, finance, api):
 
     assert body["summary"]["missing_in_ours"]["theirs_gross"] == "360.00"
     assert body["summary"]["missing_in_ours"]["theirs"] == "0.00"
+
+
+def test_the_api_reads_a_summary_stored_without_gross_amounts_as_none(offsetting, finance, api):
+    offsetting.summary["missing_in_ours"] = {"count": 2, "ours": "0.00", "theirs": "0.00"}
+    offsetting.save(update_fields=["summary"])
+
+    response = api(finance).get(f"/api/v1/reconciliations/{offsetting.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["summary"]["missing_in_ours"] == {"count": 2, "ours": "0.00", "theirs": "0.00", "ours_gross": "0.00",
+                                                             "theirs_gross": "0.00"}
