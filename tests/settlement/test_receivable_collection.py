@@ -45,3 +45,25 @@ def test_the_api_refuses_another_amount_400_naming_it(receivable, finance, api):
     assert (missing.status_code, missing.json()["errors"][0]["attr"]) == (400, "collection_amount")
     receivable.refresh_from_db()
     assert receivable.state == "closed"
+
+
+NOT_AN_AMOUNT = ["abc", "30.001", ""]
+
+
+@pytest.mark.parametrize("amount", NOT_AN_AMOUNT)
+def test_the_statement_page_refuses_an_amount_that_is_not_money_next_to_it(receivable, finance, amount):
+    wrong = logged_in(finance).post(f"/settlement/statements/{receivable.pk}/record_collection/", {"reference": "CMB-IN-7", "amount": amount})
+
+    receivable.refresh_from_db()
+    assert wrong.status_code == 400 and field_errors(wrong)["amount"]
+    assert (receivable.state, receivable.collection_reference) == ("closed", "")
+
+
+@pytest.mark.parametrize("amount", NOT_AN_AMOUNT)
+def test_the_api_refuses_an_amount_that_is_not_money_400_naming_it(receivable, finance, api, amount):
+    wrong = api(finance).post(f"/api/v1/statements/{receivable.pk}/record-collection/",
+                              {"collection_reference": "CMB-IN-7", "collection_amount": amount})
+
+    receivable.refresh_from_db()
+    assert (wrong.status_code, wrong.json()["errors"][0]["attr"]) == (400, "collection_amount")
+    assert (receivable.state, receivable.collection_reference) == ("closed", "")
