@@ -13,10 +13,10 @@ from django.utils import timezone
 from core import sql
 from core.days import day_start
 from core.models import Program
-from core.roles import OPERATORS, has_role
+from core.roles import OPERATORS, Role, has_role
 from core.selectors import all_words
 from core.validators import folded, typed_phone
-from points.models import Complaint, Member, RedemptionOrder
+from points.models import Complaint, LedgerEntry, Member, RedemptionOrder
 from suppliers.selectors import GIFT_SEARCH
 
 _MEMBER = ("id", "user_id", "program_id", "tier", "name", "phone", "reminders_opt_out")
@@ -164,3 +164,16 @@ def order_ids_by_number(*, user, numbers: Iterable[str]) -> dict[str, int]:
 def orders_awaiting_delivery() -> QuerySet[RedemptionOrder]:
     """The orders whose delivery can still be recorded (`RedemptionOrder.AWAITING_DELIVERY`): not delivered, not ended."""
     return RedemptionOrder.objects.filter(state__in=RedemptionOrder.AWAITING_DELIVERY)
+
+
+def source_shown(entry: LedgerEntry, viewer) -> str:
+    """A ledger entry's source id as `viewer` may read it, on the page and in the API: a member is shown no key made for
+    the system's use (a correction's request key, a credit file's hash), only ids it knows (an order's or a return's
+    number, a batch's name); staff see the id as stored."""
+    from points.services.credits import FILE_BATCH_PREFIX
+
+    if getattr(viewer, "role", None) != Role.MEMBER:
+        return entry.source_id
+    if entry.source_type == "correction" or entry.source_type == "batch" and entry.source_id.startswith(FILE_BATCH_PREFIX):
+        return ""
+    return entry.source_id

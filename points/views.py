@@ -83,20 +83,10 @@ def label_entries(entries, *, viewer) -> None:
         entry.reason_label = REASONS.get(entry.reason_code, entry.reason_code)
         entry.source_label = SOURCE_LABELS.get(entry.source_type, entry.source_type)
         upload = uploads.get(entry.source_id) if entry.source_type == "batch" else None
-        entry.source_shown = upload.file_name if upload else _source_shown(entry, viewer)
+        entry.source_shown = upload.file_name if upload else selectors.source_shown(entry, viewer)
         order_id = order_ids.get(entry.source_id) if entry.source_type in orders.ORDER_SOURCES else None
         entry.source_url = (reverse(page, args=[order_id]) if order_id
                             else reverse("operator-points-credit-upload", args=[upload.pk]) if upload else "")
-
-
-def _source_shown(entry: LedgerEntry, viewer) -> str:
-    """The source's id as `viewer` may read it: a member is shown no key made for the system's use (a correction's
-    request key, a credit file's hash), only ids it knows (an order's or a return's number, a batch's name)."""
-    if viewer.role != Role.MEMBER:
-        return entry.source_id
-    if entry.source_type == "correction" or entry.source_type == "batch" and entry.source_id.startswith(credits.FILE_BATCH_PREFIX):
-        return ""
-    return entry.source_id
 
 
 def _member(request) -> Member:

@@ -6,6 +6,7 @@ from core.api.transitions import ReasonInput
 from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
 from core.validators import MAX_ID, MOBILE_MESSAGE, MOBILE_PATTERN
+from points import selectors
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.services.credits import CORRECTION_REASONS, CREDIT_REASONS
 from points.services.orders import MAX_CODE_ATTEMPTS, MAX_QUANTITY, code_locked, waits_for_code
@@ -123,6 +124,13 @@ class OrderSerializer(HidesSettlementMoney, PrebuiltFields, serializers.ModelSer
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
+    source_id = serializers.SerializerMethodField(help_text="the source's id; empty for a member where it is a key made for "
+                                                            "the system's use (a correction's request key, a credit file's hash)")
+
+    def get_source_id(self, entry) -> str:
+        request = self.context.get("request")
+        return selectors.source_shown(entry, request.user if request else None)
+
     class Meta:
         model = LedgerEntry
         fields = ["id", "kind", "points", "balance_after", "reason_code", "source_type", "source_id", "source_line", "at", "note"]

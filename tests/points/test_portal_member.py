@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from core.models import Notification
 from core.roles import Role
-from points.models import Member, PointsAccount, RedemptionOrder
+from points.models import LedgerEntry, Member, PointsAccount, RedemptionOrder
 from points.services import credit_uploads, credits, ledger, orders
 from suppliers.models import Gift, StockRecord
 from suppliers.services import catalog, inventory
@@ -473,6 +473,22 @@ def test_the_members_points_history_shows_a_credit_files_batch_without_its_hash_
     page = reverse("operator-points-credit-upload", args=[upload.pk])
     assert as_operator[1] == f'发放批次 <a href="{page}">双十一赠送.csv</a>'
     assert as_operator[0].startswith(f'人工调整 <span title="{key}">{key[:16]}') and f">{key}<" not in as_operator[0]  # cut, whole in its title
+
+
+def test_the_api_gives_a_member_the_same_sources_as_its_page_and_staff_the_ids_stored(rich_member, operator, now, queued_tasks, api):
+    content = f"手机号,积分\n{rich_member.phone},300\n".encode()
+    upload = credit_uploads.upload_credit_file(actor=operator, now=now, file_name="双十一赠送.csv", content=content)
+    credit_uploads.credit_upload(upload_id=upload.pk, now=now)
+    key = uuid.uuid4().hex
+    credits.correct_points(member=rich_member, points=100, reason_code="goodwill", note="补偿", reference=key, actor=operator, now=now)
+
+    as_member = api(rich_member.user).get("/api/v1/points/entries/").json()["results"]
+    as_operator = api(operator).get(f"/api/v1/points/entries/?account__member={rich_member.pk}").json()["results"]
+
+    assert [(row["source_type"], row["source_id"]) for row in as_member] == [("correction", ""), ("batch", ""), ("batch", "SETUP")]
+    stored = LedgerEntry.objects.get(account__member=rich_member, source_type="correction").source_id
+    assert as_operator[0]["source_id"] == stored and key in stored
+    assert as_operator[1]["source_id"] == upload.batch
 
 
 def test_the_operators_member_page_links_the_orders_in_the_history_to_the_operators_order_page(rich_member, listed_gift, operator,
