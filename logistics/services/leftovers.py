@@ -227,8 +227,9 @@ def collect_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "", qua
             return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
         _charge_storage(lot=lot, through=timezone.localdate(now), now=now)
         left = lot.quantity - quantity
-        apply_transition(lot, "collect_part", actor=actor, at=now, quantity=quantity, reason=reason or Message(
-            gettext_noop("取回 %(quantity)s 件，余 %(left)s 件待取回"), quantity=quantity, left=left))
+        said = (Message(gettext_noop("取回 %(quantity)s 件，余 %(left)s 件待取回：%(note)s"), quantity=quantity, left=left, note=reason)
+                if reason else Message(gettext_noop("取回 %(quantity)s 件，余 %(left)s 件待取回"), quantity=quantity, left=left))
+        apply_transition(lot, "collect_part", actor=actor, at=now, quantity=quantity, reason=said)  # the count said, a note or not
         inventory.write_off_stock(
             gift=lot.gift, location=lot.location, quantity=quantity, at=now, actor=actor, kind=StockMovement.Kind.COLLECTION,
             source=inventory.Source("leftover_lot", str(lot.pk)), note=reason,

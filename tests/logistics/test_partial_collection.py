@@ -40,7 +40,7 @@ def test_collecting_part_of_a_lot_takes_those_units_out_and_leaves_the_rest_open
         "collect_part",
         "open",
         "open",
-        "先取回两件",
+        "取回 2 件，余 3 件待取回：先取回两件",
     )
 
 
