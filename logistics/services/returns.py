@@ -702,7 +702,9 @@ def reship_replacement(
     with transaction.atomic():
         order, locked, failed = _lock_failed_exchange(return_request, "reship_replacement")
         current = replacement_recipient(failed)
-        recipient = orders.check_recipient(**{field: (value or "").strip() or current[field] for field, value in given.items()})
+        asked = {field: (value or "").strip() for field, value in given.items()}
+        # checked as when placing an order once a field is corrected; none corrected, the failed parcel's goes again as it was
+        recipient = orders.check_recipient(**{field: asked[field] or current[field] for field in given}) if any(asked.values()) else current
         corrected = [field for field, value in recipient.items() if value != current[field]]
         apply_transition(locked, "reship_replacement", actor=actor, at=now, reason=orders.with_correction(reason, corrected))
         _take_back(failed, order, actor=actor, now=now)

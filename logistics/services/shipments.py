@@ -454,12 +454,13 @@ def confirm_receipt(*, order: RedemptionOrder, actor, now: datetime) -> Shipment
     shipment = active_shipment(order)
     if shipment is None:
         raise ValidationFailed(gettext("该订单尚未发货"), field="order")
-    return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=order.recipient_name, reason=gettext_noop("会员确认收货"))
+    return confirm_shipment_receipt(shipment=shipment, actor=actor, now=now)
 
 
 def confirm_shipment_receipt(*, shipment: Shipment, actor, now: datetime) -> Shipment:
     """The member confirms receipt of one shipment (its order's own, or an exchange replacement). :raises InvalidTransition: unless it is shipped"""
-    return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=shipment.order.recipient_name, reason=gettext_noop("会员确认收货"))
+    return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=shipment.recipient_name or shipment.order.recipient_name,
+                            reason=gettext_noop("会员确认收货"))  # the parcel's recipient: a re-delivery's may be a corrected one
 
 
 #: Who may drive a shipment by hand, by its kind (SPEC §3, §4.6): logistics its warehouse shipments; a dropship

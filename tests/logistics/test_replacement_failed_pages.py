@@ -199,6 +199,24 @@ def test_a_replacement_shipped_again_without_corrections_goes_where_the_failed_o
     assert [reason for _actor, reason in reshipped(failed_exchange)] == ["会员已更正地址（更正收件信息：收货地址）", "再试一次"]
 
 
+def test_the_member_confirming_a_corrected_replacement_is_recorded_as_received_by_its_corrected_recipient(
+        failed_exchange, delivered_order, operator, logistics, now):
+    returns.reship_replacement(return_request=failed_exchange, actor=operator, now=now, reason="收件人改为家人", recipient_name="刘芳")
+    parcel = picked_and_shipped(shipment=newest_replacement(failed_exchange), actor=logistics, now=now, carrier="顺丰", tracking_number="SF-3")
+
+    received = shipments.confirm_shipment_receipt(shipment=parcel, actor=delivered_order.member.user, now=now)
+
+    assert (received.state, received.signer) == ("delivered", "刘芳")
+
+
+def test_a_replacement_shipped_again_as_it_was_is_not_held_to_rules_its_recipient_was_never_checked_by(failed_exchange, operator, now):
+    Shipment.objects.filter(replacement_for=failed_exchange).update(recipient_phone="010-12345678")  # no mobile number
+
+    returns.reship_replacement(return_request=failed_exchange, actor=operator, now=now, reason="再试一次")
+
+    assert newest_replacement(failed_exchange).recipient_phone == "010-12345678"
+
+
 def test_a_corrected_phone_that_is_no_mobile_number_is_refused_naming_it_and_nothing_changes(failed_exchange, operator, now):
     with pytest.raises(ValidationFailed) as refused:
         returns.reship_replacement(return_request=failed_exchange, actor=operator, now=now, reason="会员换了号码", recipient_phone="12345")
