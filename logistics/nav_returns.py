@@ -5,7 +5,7 @@ does not complete (points.services.orders.completion_guards).
 """
 from urllib.parse import urlencode
 
-from django.db.models import IntegerField, OuterRef, Subquery
+from django.db.models import CharField, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from core.portal import NavGroup, register_nav, register_supplier_page
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import Shipment
 from logistics.services import returns  # registers the completion guard too
-from suppliers.services.inventory import source_links, source_numbers
+from suppliers.services.inventory import source_links, source_numbers, source_searches
 
 register_nav(_("退换货"), "member-returns", roles={Role.MEMBER}, order=27)
 register_nav(_("退换货"), "logistics-returns", roles={Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, order=77,
@@ -42,5 +42,12 @@ def _replacement_return_number() -> Subquery:
     return Subquery(parcel.values("replacement_for__number")[:1])
 
 
+def _replacements_numbered(text: str) -> Q:
+    """The movements of the replacements of the returns whose number holds `text` (a replacement stores its parcel's id)."""
+    parcels = Shipment.objects.filter(replacement_for__number__icontains=text).annotate(id_text=Cast("pk", CharField()))
+    return Q(source_type="replacement", source_id__in=parcels.values("id_text"))
+
+
 source_links["return"] = source_links["replacement"] = _return_page
 source_numbers["replacement"] = _replacement_return_number
+source_searches["replacement"] = _replacements_numbered

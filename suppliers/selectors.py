@@ -24,7 +24,7 @@ from suppliers.models import (
     Gift, GiftPrice, GiftRevision, Location, ReplenishmentRequest, SafetyStockChange, StockMovement, StockRecord, Supplier,
 )
 from suppliers.models.inventory import BELOW_SAFETY_STOCK
-from suppliers.services.inventory import with_source_numbers
+from suppliers.services.inventory import source_searches, with_source_numbers
 
 LISTED = [Gift.State.ONLINE, Gift.State.CLEARANCE]
 
@@ -311,8 +311,12 @@ def _stock_and_movements(
 
 def movements_matching(text: str) -> Q:
     """Stock movements of a gift matching `text` (`matching`) or moved by the order or return it names (its number,
-    any case, full-width forms read as plain ones): the movements page's text filter and the API's `?search=`."""
-    return matching(text, "gift__") | Q(source_id__icontains=folded(text))
+    any case, full-width forms read as plain ones; an exchange's replacement by its return's number, as it is shown:
+    `inventory.source_searches`): the movements page's text filter and the API's `?search=`."""
+    condition = matching(text, "gift__") | Q(source_id__icontains=folded(text))
+    for numbered in source_searches.values():
+        condition |= numbered(folded(text))
+    return condition
 
 
 def _listed(movements: QuerySet[StockMovement], *, kind: str, date_from: date | None, date_to: date | None) -> QuerySet[StockMovement]:

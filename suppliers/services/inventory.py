@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, CharField, Expression, F, QuerySet, Sum, When
+from django.db.models import Case, CharField, Expression, F, Q, QuerySet, Sum, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -53,6 +53,9 @@ source_links: dict[str, Callable[[Any, str, str], str | None]] = {}
 #: replacement stores its parcel's id, its return's number is shown): source_type → the expression giving it from the
 #: movement's `source_id`; registered by the app that owns those rows, read where the label is made (`with_source_numbers`)
 source_numbers: dict[str, Callable[[], Expression]] = {}
+#: source_type → the condition on movements of that type whose number shown (`source_numbers`) holds a text, registered
+#: with it: a movement is found by the number its page shows (`suppliers.selectors.movements_matching`)
+source_searches: dict[str, Callable[[str], Q]] = {}
 
 
 def with_source_numbers(movements: QuerySet[StockMovement]) -> QuerySet[StockMovement]:

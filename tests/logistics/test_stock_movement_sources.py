@@ -83,3 +83,16 @@ def test_a_leftover_lots_movement_links_to_the_lot_without_its_id(lot, operator,
 
     assert f'<a href="/logistics/leftovers/{lot.pk}/">遗留礼品</a>' in sources(operator)
     assert f"遗留礼品 {lot.pk}" not in "".join(sources(operator))
+
+
+def test_a_replacements_movement_is_found_by_its_returns_number_on_the_page_and_in_the_api(api, exchanged, logistics, now):
+    replacement_shipped(exchanged, logistics=logistics, now=now)
+    supplier_staff = its_supplier(exchanged)
+    replacement = StockMovement.objects.get(source_type="replacement")
+
+    listed = logged_in(supplier_staff).get(MOVEMENTS, {"q": exchanged.number.lower()}).context["page_obj"]
+    found = api(supplier_staff).get("/api/v1/stock-movements/", {"search": exchanged.number}).json()["results"]
+
+    assert replacement.pk in {movement.pk for movement in listed}
+    assert replacement.pk in {row["id"] for row in found}
+    assert {row["source_type"] for row in found} <= {"return", "replacement"}
