@@ -270,6 +270,7 @@ def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: st
         check_normal_prices(revision.gift, revision.changes)  # the gift may have gone on clearance since
         apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
         apply_changes(revision.gift, revision.changes, actor=actor, now=now)
+        inventory.open_warehouse_stock(gift=revision.gift)  # a gift turned to the warehouses is on 库存 from now, as approved
         send_gift_notice(gift=revision.gift, kind="revision_approved", title=gettext_noop("礼品 %(sku)s 的修改已通过审核"),
                          body=gettext_noop("%(gift)s：修改已生效。%(note)s"), now=now, note=reason)
     return revision

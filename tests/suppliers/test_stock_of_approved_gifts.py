@@ -5,7 +5,7 @@ supplier reads who sets the safety stock there."""
 import pytest
 
 from suppliers.models import ReplenishmentRequest, StockRecord
-from suppliers.services import catalog, inventory
+from suppliers.services import catalog, inventory, revisions
 from tests.factories import GiftFactory, WarehouseFactory
 from tests.helpers import gift_in_state
 from tests.portal import logged_in
@@ -79,3 +79,14 @@ def test_a_never_approved_gift_stays_off_the_stock_page(supplier, supplier_staff
     page = logged_in(supplier_staff).get("/supplier/stock/").content.decode()
 
     assert "DRAFT-CUP" not in page
+
+
+def test_a_dropship_gift_turned_to_the_warehouses_by_an_approved_revision_is_on_stock_from_then(supplier, supplier_staff, warehouses,
+                                                                                                    operator, now):
+    gift = gift_in_state("online", supplier=supplier, fulfilment="dropship")
+    revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "warehouse"})
+    assert records_of(gift) == []
+
+    revisions.approve_revision(revision=revision, actor=operator, now=now)
+
+    assert records_of(gift) == [("WH-GZ", 0, 0, 0), ("WH-HZ", 0, 0, 0)]
