@@ -40,7 +40,26 @@ def seed_staff(*, now, password, progress) -> None:
 def seed_sent_texts(*, now, password, progress) -> None:
     """The demo's history wrote texts to the outbox at earlier times: those due by now are sent, as beat's sender would
     have (`make run` runs no beat), so 我的短信 shows them sent and `verify_data` finds no backlog; those held for the
-    quiet hours wait for their time."""
+    quiet hours wait for their time. Seeded in the quiet hours, what was due before they began went out then, as the
+    sender sent it; only the urgent ones go out in them."""
     from core import services
 
+    services.send_due_notifications(now=last_sending_moment(now))
     services.send_due_notifications(now=now)
+
+
+def last_sending_moment(now):
+    """`now`, or in the quiet hours the last moment before they began: the latest a non-urgent text went out."""
+    from datetime import datetime, time, timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from core.notifications import quiet_until
+
+    if quiet_until(now) == now:
+        return now
+    start, _end = settings.QUIET_HOURS
+    local = timezone.localtime(now)
+    day = local.date() if local.hour >= start else local.date() - timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(start))) - timedelta(microseconds=1)

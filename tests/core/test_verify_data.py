@@ -2,7 +2,7 @@
 UPDATE, a PDF changed in the storage) fails its check, which names the row; the exit status and the --json document
 tell a cron or a deploy script; work waiting is a warning, never a failure."""
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,7 +16,7 @@ from logistics.models import ReturnEvidence, ReturnRequest
 from points.models import LedgerEntry, PointsAccount, PointsLot
 from settlement.models import Statement, StatementVersion
 from suppliers.models import Contract, ProfileChange, Qualification, StockRecord
-from tests.factories import FIXED_NOW
+from tests.factories import FIXED_NOW, SHANGHAI
 from tests.helpers import command_run
 
 # with --dist loadgroup one worker runs the module: the demo is seeded once (seeded_demo), not once per worker
@@ -195,6 +195,27 @@ def test_an_sms_pending_an_hour_past_its_send_time_is_a_warning_and_the_command_
     assert (late.status, late.count, late.ids) == ("warning", 1, [due.pk])
     out, status = verify("--json")
     assert status == 0 and json.loads(out)["warnings"] >= 1
+
+
+@pytest.mark.parametrize("seeded_at", [datetime(2026, 10, 15, 23, 0, tzinfo=SHANGHAI), datetime(2026, 10, 16, 1, 0, tzinfo=SHANGHAI)])
+def test_the_demo_seeded_in_the_quiet_hours_sends_what_was_due_before_them_and_leaves_no_backlog(db, seeded_at):
+    """What the history made due before the quiet hours went out then, as the minutely sender sent it: the demo has no
+    backlog whatever the hour it is seeded at; a text written in them waits for the morning unless it is urgent."""
+    from core.seed import seed_sent_texts
+
+    Notification.objects.filter(status=Notification.Status.PENDING).update(status=Notification.Status.SENT)
+    evening = Notification.objects.create(kind="order_shipped", phone="13800001234", body="…", created_at=FIXED_NOW,
+                                          not_before=datetime(2026, 10, 15, 20, 0, tzinfo=SHANGHAI))
+    night = Notification.objects.create(kind="order_shipped", phone="13800001234", body="…", created_at=FIXED_NOW,  # written at 22:30
+                                        not_before=datetime(2026, 10, 16, 8, 0, tzinfo=SHANGHAI))
+    code = Notification.objects.create(kind="order_shipped", phone="13800001234", body="…", created_at=FIXED_NOW, urgent=True,
+                                       not_before=datetime(2026, 10, 15, 22, 30, tzinfo=SHANGHAI))
+
+    seed_sent_texts(now=seeded_at, password="", progress=None)
+
+    sent = set(Notification.objects.filter(status=Notification.Status.SENT).values_list("pk", flat=True))
+    assert {evening.pk, code.pk} <= sent and night.pk not in sent
+    assert run_check(next(c for c in data_checks() if c.name == "core.outbox_sent_when_due"), now=seeded_at).status == "ok"
 
 
 def test_an_unresolved_job_failure_is_a_warning(db):
