@@ -28,10 +28,7 @@ def september(supplier, finance) -> Statement:
 
 @pytest.fixture
 def october(september, supplier, finance) -> Statement:
-    booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
-    generation.generate_now(month=OCTOBER, actor=finance, now=datetime(2026, 11, 1, 2, 0, tzinfo=SHANGHAI))
-    statement = Statement.objects.get(supplier=supplier, month=OCTOBER)
-    return statements.issue_statement(statement=statement, actor=finance, now=datetime(2026, 11, 1, 10, 0, tzinfo=SHANGHAI))
+    return issued_october(supplier, finance)
 
 
 def uploaded(statement, supplier_admin, amount: str):
@@ -105,6 +102,11 @@ def drafted_september(supplier, finance) -> Statement:
 
 @pytest.fixture
 def october_beside_a_draft(drafted_september, supplier, finance) -> Statement:
+    return issued_october(supplier, finance)
+
+
+def issued_october(supplier, finance) -> Statement:
+    """October's statement of `supplier`, with a delivery of its own, generated and issued."""
     booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
     generation.generate_now(month=OCTOBER, actor=finance, now=datetime(2026, 11, 1, 2, 0, tzinfo=SHANGHAI))
     statement = Statement.objects.get(supplier=supplier, month=OCTOBER)
