@@ -9,7 +9,7 @@ from django.utils import timezone
 from points.models import Complaint
 from points.services import complaints, orders
 from suppliers.models import Gift
-from tests.factories import ADDRESS, SupplierUserFactory
+from tests.factories import ADDRESS, SupplierUserFactory, renumbered
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +20,12 @@ def tea_order(rich_member, listed_gift, now):
     rich_member.phone = "13800138001"
     rich_member.save(update_fields=["phone"])
     Gift.objects.filter(pk=listed_gift.pk).update(sku="TEA-LJ001", name="西湖龙井礼盒 250g")
-    return orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    return renumbered(orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS))
 
 
 @pytest.fixture
 def about_the_order(tea_order, rich_member) -> Complaint:
-    return complaints.open_complaint(actor=rich_member.user, now=timezone.now(), order=tea_order, title="茶叶受潮", description="结块")
+    return renumbered(complaints.open_complaint(actor=rich_member.user, now=timezone.now(), order=tea_order, title="茶叶受潮", description="结块"))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.urls import reverse
 from points.models import Complaint, RedemptionOrder
 from points.selectors import orders_matching, search_members
 from points.services import orders
-from tests.factories import ADDRESS, MemberFactory
+from tests.factories import ADDRESS, MemberFactory, renumbered
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def stranger(db):
 
 @pytest.fixture
 def callers_order(caller, listed_gift, now):
-    return orders.place_order(member=caller, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    return renumbered(orders.place_order(member=caller, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS))
 
 
 def staff_listed(user, **params) -> list[str]:
