@@ -23,7 +23,7 @@ from suppliers.models import (
 )
 from core.masking import mask_account_number
 from suppliers.selectors_profile import masked_value
-from suppliers.services import catalog, contracts, onboarding, qualifications, revisions
+from suppliers.services import catalog, contracts, inventory, onboarding, qualifications, revisions
 
 
 class MembershipInline(ReviewedInThePortalInline):
@@ -97,8 +97,14 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Location)
 class LocationAdmin(FixedFieldsAdmin):
+    """A warehouse added here lists every warehouse gift on 库存 there at once (`open_stock_at_warehouse`)."""
+
     list_display = ("code", "name", "kind", "supplier")
     list_filter = ("kind",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        inventory.open_stock_at_warehouse(location=obj)
 
 
 @admin.register(StockRecord)

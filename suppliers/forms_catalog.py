@@ -269,7 +269,8 @@ class StockFilterForm(LocationFilter):
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
     location_kind = location_kind_filter()
     low = yes_no_box(_("仅低于安全库存"))
-    field_order = ["q", "location", "location_kind", "low"]
+    retired = yes_no_box(_("含已退市且无库存的记录"))
+    field_order = ["q", "location", "location_kind", "low", "retired"]
     sorts = {"gift": "gift__sku", "on_hand": "on_hand", "reserved": "reserved", "available": "available_units",
              "safety_stock": "safety_stock"}
 

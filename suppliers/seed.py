@@ -123,6 +123,8 @@ def seed_catalog(*, now, password, progress) -> None:
         )[0]
         for code, name, address, phone in WAREHOUSES
     ]
+    for warehouse in warehouses:  # as the admin does for a warehouse it adds
+        inventory.open_stock_at_warehouse(location=warehouse)
     suppliers = [Supplier.objects.get(name=row[0]) for row in DEMO_SUPPLIERS]
     for index, (owner, sku, name, category, price, points, fulfilment, stock) in enumerate(DEMO_GIFTS, start=1):
         supplier = suppliers[owner]

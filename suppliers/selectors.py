@@ -237,15 +237,23 @@ def matching(text: str, gift: str = "") -> Q:
     return all_words(text, (f"{gift}sku", f"{gift}name", f"{gift}supplier__name"))
 
 
-def stock_of(user, *, q: str = "", location: Location | None = None, location_kind: str = "", low: bool | None = None
-             ) -> tuple[QuerySet[StockRecord], QuerySet[StockMovement], QuerySet[ReplenishmentRequest]]:
+#: a retired gift's stock record holding nothing, on hand or reserved: nothing more comes to it or leaves it, so the stock
+#: list leaves it out unless asked for (`stock_of`'s `retired`)
+RETIRED_AND_EMPTY = Q(gift__state=Gift.State.RETIRED, on_hand=0, reserved=0)
+
+
+def stock_of(user, *, q: str = "", location: Location | None = None, location_kind: str = "", low: bool | None = None,
+             retired: bool | None = None) -> tuple[QuerySet[StockRecord], QuerySet[StockMovement], QuerySet[ReplenishmentRequest]]:
     """The stock page's reads: the stock records (by SKU and location), the stock movements and the open replenishment
     requests `user` may see, of the gifts matching `q` at `location`, at locations of `location_kind` only when given
     (the warehouses, say); `low` narrows the records (see by_low_stock), each with its `available_units` (what the page
-    sorts its column 可用 by). Its download and the home page's count of the records below their safety stock read the
+    sorts its column 可用 by); a retired gift's records holding nothing are left out unless `retired`
+    (RETIRED_AND_EMPTY). Its download and the home page's count of the records below their safety stock read the
     same records."""
     records = (StockRecord.objects.visible_to(user).select_related("gift__supplier", "location")
                .annotate(available_units=F("on_hand") - F("reserved")).order_by("gift__sku", "location__code"))
+    if not retired:
+        records = records.exclude(RETIRED_AND_EMPTY)
     movements = with_source_numbers(StockMovement.objects.visible_to(user).select_related("gift", "location"))
     requests = replenishments_of(user, q=q, location=location, state=ReplenishmentRequest.State.OPEN).order_by("due_date", "pk")
     if q:

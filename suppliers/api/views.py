@@ -50,7 +50,7 @@ from suppliers.models import (
     StockRecord,
     Supplier,
 )
-from suppliers.selectors import GIFT_SEARCH, SUPPLIER_SEARCHED, list_revisions, list_safety_stock_changes, matching, movements_matching
+from suppliers.selectors import GIFT_SEARCH, RETIRED_AND_EMPTY, SUPPLIER_SEARCHED, list_revisions, list_safety_stock_changes, matching, movements_matching
 from suppliers.services import catalog, categories, gift_images, inventory, notices, onboarding, revisions
 
 
@@ -329,15 +329,20 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
         return locations
 
 
+@reads_yes_no(retired="also a retired gift's records holding nothing, which the list leaves out otherwise (as 库存's 含已退市且无库存的记录)")
 class StockRecordViewSet(viewsets.ReadOnlyModelViewSet):
-    """Stock per gift per location (on hand, reserved, available, safety stock)."""
+    """Stock per gift per location (on hand, reserved, available, safety stock); the list leaves out a retired gift's
+    records holding nothing unless ?retired=true (one is still read by its id)."""
 
     serializer_class = StockRecordSerializer
     filterset_fields = ["gift", "location"]
     search_fields = ["gift__sku", "gift__name", "gift__supplier__name"]  # as `search_rows` reads them
 
     def get_queryset(self):
-        return StockRecord.objects.visible_to(self.request.user).select_related("gift", "location")
+        rows = StockRecord.objects.visible_to(self.request.user).select_related("gift", "location")
+        if self.action == "list" and not yes_no(self.request, "retired"):
+            rows = rows.exclude(RETIRED_AND_EMPTY)
+        return rows
 
     def search_rows(self, rows, text: str):
         """`?search=`: the stock page's text filter (`suppliers.selectors.matching`)."""

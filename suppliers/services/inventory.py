@@ -348,6 +348,25 @@ def open_warehouse_stock(*, gift: Gift) -> None:
     StockRecord.objects.bulk_create([StockRecord(gift=gift, location=location) for location in warehouses], ignore_conflicts=True)
 
 
+#: the states of a gift approved once and not retired: a warehouse gift in them has a stock record at every warehouse
+#: (`open_warehouse_stock`); one back in review or rejected after that (a relisting) keeps the records it has
+APPROVED_ONCE = frozenset({Gift.State.APPROVED, Gift.State.ONLINE, Gift.State.OFFLINE, Gift.State.CLEARANCE})
+
+
+def open_stock_at_warehouse(*, location: Location) -> int:
+    """Give a warehouse added (or a location made one) a stock record of nothing for every warehouse gift listed on 库存
+    (approved once, not retired) that has none there, as the warehouses it had on its approval: its safety stock can be
+    set there before its first delivery. Called after a location is saved, wherever it is (the admin, the seed data);
+    a supplier's own location gets none. Opening again opens nothing twice. The number of records opened."""
+    if location.kind != Location.Kind.WAREHOUSE:
+        return 0
+    listed = Q(state__in=APPROVED_ONCE) | Q(stock_records__location__kind=Location.Kind.WAREHOUSE)
+    gift_ids = set(Gift.objects.filter(listed, fulfilment=Gift.Fulfilment.WAREHOUSE).exclude(state=Gift.State.RETIRED)
+                   .exclude(stock_records__location=location).values_list("pk", flat=True))
+    StockRecord.objects.bulk_create([StockRecord(gift_id=pk, location=location) for pk in sorted(gift_ids)], ignore_conflicts=True)
+    return len(gift_ids)
+
+
 def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
     if record.location.kind != Location.Kind.WAREHOUSE or not record.below_safety_stock:
         return
