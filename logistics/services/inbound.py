@@ -29,9 +29,18 @@ from suppliers.services.locks import lock_gift
 from suppliers.services.notices import send_notice
 
 MAX_QUANTITY = 10_000  # per announcement; a larger delivery is announced in parts
-#: a gift's states in which it can sell, so stock may be announced for it: a draft or one in review or rejected may
-#: never sell, a retired one no longer does (SPEC §4.2)
+#: a gift's states in which stock may be announced for it: approved and not retired, so it sells or may sell again (an
+#: offline one is restocked before it is listed again, SPEC §4.2, §4.3); a draft or one in review or rejected may never
+#: sell, a retired one no longer does, each refused saying what its supplier does (NOT_ANNOUNCEABLE)
 ANNOUNCEABLE_STATES = (Gift.State.APPROVED, Gift.State.ONLINE, Gift.State.OFFLINE, Gift.State.CLEARANCE)
+#: why stock may not be announced for a gift in each state outside ANNOUNCEABLE_STATES, and what its supplier does about
+#: it (the gift FSM, SPEC §4.2); a gift taken off sale (offline) may be announced, to restock it before it is listed again
+NOT_ANNOUNCEABLE = {
+    Gift.State.DRAFT: gettext_noop("礼品 %(sku)s 为「%(state)s」，尚不能销售：请先提交审核，审核通过后才能预报入库"),
+    Gift.State.SUBMITTED: gettext_noop("礼品 %(sku)s 为「%(state)s」：审核通过后才能预报入库"),
+    Gift.State.REJECTED: gettext_noop("礼品 %(sku)s 为「%(state)s」，尚不能销售：请按驳回原因修改后重新提交，审核通过后才能预报入库"),
+    Gift.State.RETIRED: gettext_noop("礼品 %(sku)s 为「%(state)s」，不再销售，不能预报入库：已在仓的余货按遗留礼品处理；如需继续供货，请新建礼品提交审核"),
+}
 ANNOUNCE_AHEAD = timedelta(days=365)  # an expected arrival further out is a typing error, not a plan
 
 
@@ -49,7 +58,7 @@ def announce_inbound(
     against its open replenishment request there.
 
     :raises ValidationFailed: naming the field — another supplier's, a dropship gift or one that cannot sell (a draft,
-        one in review, rejected or retired: ANNOUNCEABLE_STATES), a location that is
+        one in review, rejected or retired: ANNOUNCEABLE_STATES, saying what to do: NOT_ANNOUNCEABLE), a location that is
         not a warehouse, a quantity outside 1–10 000, a date in the past, a request that is not open or is for
         another gift or warehouse (nothing is written)
     :raises ReplenishmentAlreadyAnnounced: the request already has an announced inbound shipment on its way (withdraw
@@ -62,10 +71,8 @@ def announce_inbound(
         raise ValidationFailed(gettext("请选择本公司的礼品"), field="gift")
     if gift.fulfilment != Gift.Fulfilment.WAREHOUSE:
         raise ValidationFailed(gettext("直发礼品无需入库"), field="gift")
-    if gift.state == Gift.State.RETIRED:
-        raise ValidationFailed(gettext("已退市的礼品不能入库"), field="gift")
     if gift.state not in ANNOUNCEABLE_STATES:
-        message = gettext("礼品 %(sku)s 为「%(state)s」，尚不能销售：审核通过后才能预报入库")
+        message = gettext(NOT_ANNOUNCEABLE[gift.state])
         raise ValidationFailed(message % {"sku": gift.sku, "state": gift.get_state_display()}, field="gift")
     location = Location.objects.filter(pk=location_id, kind=Location.Kind.WAREHOUSE).first()
     if location is None:

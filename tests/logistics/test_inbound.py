@@ -294,6 +294,52 @@ def test_the_api_refuses_announcing_a_draft_gift_on_the_gift(api, supplier_staff
     assert not InboundShipment.objects.exists()
 
 
+@pytest.mark.parametrize(("state", "what_to_do"), [
+    ("draft", "请先提交审核，审核通过后才能预报入库"),
+    ("submitted", "待审核」：审核通过后才能预报入库"),
+    ("rejected", "请按驳回原因修改后重新提交"),
+    ("retired", "已退市」，不再销售，不能预报入库：已在仓的余货按遗留礼品处理；如需继续供货，请新建礼品提交审核"),
+])
+def test_a_refused_announcement_says_what_the_supplier_does_for_the_gifts_state(supplier, warehouse, now, state, what_to_do):
+    gift = GiftFactory(supplier=supplier, state=state)
+
+    with pytest.raises(ValidationFailed) as refused:
+        announce(supplier, gift, warehouse, now)
+
+    assert refused.value.field == "gift" and gift.sku in refused.value.detail and what_to_do in refused.value.detail
+    assert not InboundShipment.objects.exists()
+
+
+def test_the_api_refuses_a_retired_gift_saying_so_in_the_callers_language(api, supplier_staff, supplier, warehouse):
+    retired = GiftFactory(supplier=supplier, state="retired")
+    body = {"gift": retired.pk, "location": warehouse.code, "quantity": 10, "expected_on": (timezone.localdate() + timedelta(days=3)).isoformat()}
+
+    response = api(supplier_staff).post("/api/v1/inbound-shipments/", body, format="json", HTTP_ACCEPT_LANGUAGE="en", **fresh_key())
+
+    error = response.json()["errors"][0]
+    assert response.status_code == 400 and error["attr"] == "gift" and "create a new gift" in error["detail"]
+    assert not InboundShipment.objects.exists()
+
+
+def test_a_delisted_gift_is_restocked_before_it_is_listed_again(api, supplier_staff, supplier, warehouse, logistics, now):
+    delisted = gift_in_state("offline", supplier=supplier, at=now)
+    body = {"gift": delisted.pk, "location": warehouse.code, "quantity": 6, "expected_on": (timezone.localdate() + timedelta(days=3)).isoformat()}
+
+    response = api(supplier_staff).post("/api/v1/inbound-shipments/", body, format="json", **fresh_key())
+    inbound.receive_inbound(inbound=InboundShipment.objects.get(pk=response.json()["id"]), counted_quantity=6, actor=logistics, now=now)
+
+    delisted.refresh_from_db()
+    assert response.status_code == 201 and delisted.state == "offline" and stock_of(delisted, warehouse) == (6, 0)
+
+
+def test_the_announcement_form_offers_a_delisted_gift(supplier, supplier_admin, now):
+    gift_in_state("offline", supplier=supplier, sku="OFF-CUP", name="下架保温杯", at=now)
+
+    page = logged_in(supplier_admin).get("/logistics/announce/").content.decode()
+
+    assert "下架保温杯 · OFF-CUP" in page.split('name="gift"', 1)[1].split("</select>", 1)[0]
+
+
 def refused_field(supplier, gift, location, now, **changes) -> str:
     """The field a refused announcement names; nothing may have been written."""
     with pytest.raises(ValidationFailed) as refused:
