@@ -51,7 +51,12 @@ ANNOUNCE_FIELDS = {"gift_id": "gift", "location_id": "location", "replenishment_
 class ReceiveForm(forms.Form):
     counted_quantity = forms.IntegerField(label=_("实收数量"), widget=forms.NumberInput(attrs={"placeholder": _("实收数量")}))
     damaged_quantity = forms.IntegerField(label=_("破损数量"), initial=0, widget=forms.NumberInput(attrs={"placeholder": _("破损数量")}))
+    # units beyond the announcement, not taken in: the supplier is told to announce them
+    extra_quantity = forms.IntegerField(label=_("多到数量"), initial=0, required=False, widget=forms.NumberInput(attrs={"placeholder": _("多到数量")}))
     reason = forms.CharField(label=_("备注"), required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("备注")}))
+
+    def clean_extra_quantity(self) -> int:
+        return self.cleaned_data["extra_quantity"] or 0
 
 
 class WithdrawInboundForm(forms.Form):

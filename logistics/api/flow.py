@@ -62,6 +62,8 @@ class InboundAnnounceInput(serializers.Serializer):
 class InboundReceiveInput(serializers.Serializer):
     counted_quantity = serializers.IntegerField()
     damaged_quantity = serializers.IntegerField(required=False, default=0)
+    extra_quantity = serializers.IntegerField(required=False, default=0, help_text="units that came beyond the announcement, not "
+                                              "taken in: the supplier is told to announce them (only when all announced units came)")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 

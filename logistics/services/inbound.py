@@ -128,17 +128,23 @@ def withdraw_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: 
 
 
 def receive_inbound(
-    *, inbound: InboundShipment, counted_quantity: int, damaged_quantity: int = 0, actor, now: datetime, reason: str = ""
+    *, inbound: InboundShipment, counted_quantity: int, damaged_quantity: int = 0, extra_quantity: int = 0, actor, now: datetime,
+    reason: str = "",
 ) -> InboundShipment:
     """Receive announced goods: counted units enter stock, damaged ones are written off with the supplier's handling
     fee, the open replenishment request is met, and the supplier is told — all or nothing.
+
+    Units that came beyond the announcement (`extra_quantity`, once all announced units came) are not taken in: the
+    supplier is told, by a notice asking it to act, the inbound shipment's number, the units announced and those that
+    came, and to announce the extra ones, which then come into stock on a receipt of their own.
 
     Goods of a gift retired since they were announced are not taken in: its leftover lots were made from the stock at
     retirement (SPEC §4.8), so units received now would sit in the warehouse belonging to no lot. The warehouse sends
     them back to the supplier, and a receipt of nothing (counted 0) closes the announcement.
 
     :raises ValidationFailed: counted outside 0–announced (more than announced: saying to receive the announced units
-        and have the supplier announce the others), damaged outside 0–counted
+        and enter the others as extra), damaged outside 0–counted, extra outside 0–MAX_QUANTITY or given with fewer
+        units counted than announced
     :raises GiftRetiredOnArrival: units counted of a retired gift, naming the inbound shipment and the gift
     :raises InvalidTransition: unless the shipment is announced
     """
@@ -146,6 +152,7 @@ def receive_inbound(
                      message=_counted_refused(inbound, counted_quantity))
     damaged = _whole(damaged_quantity, field="damaged_quantity", low=0, high=counted,
                      message=gettext("破损数量须为 0–%(counted)s（实收数量）的整数") % {"counted": counted})
+    extra = _extra(inbound, counted=counted, extra=extra_quantity)
     source = inventory.Source("inbound", inbound.number)
     with transaction.atomic():
         # locked like retirement locks it: a gift retired meanwhile is seen here, or retires after these units are in stock
@@ -155,6 +162,9 @@ def receive_inbound(
             raise GiftRetiredOnArrival(message % {"number": inbound.number, "sku": gift.sku}, field="counted_quantity")
         summary = Message(gettext_noop("实收 %(counted)s/%(announced)s，短少 %(short)s，破损 %(damaged)s"), counted=counted,
                           announced=inbound.announced_quantity, short=inbound.announced_quantity - counted, damaged=damaged)
+        if extra:
+            summary = Message(gettext_noop("实收 %(counted)s/%(announced)s，破损 %(damaged)s，多到 %(extra)s 件未入库"), counted=counted,
+                              announced=inbound.announced_quantity, damaged=damaged, extra=extra)
         apply_transition(inbound, "receive", actor=actor, at=now, reason=reason or summary,
                          counted_quantity=counted, damaged_quantity=damaged, received_at=now)
         fee = _charge_handling(inbound=inbound, damaged=damaged, actor=actor, now=now)
@@ -173,15 +183,42 @@ def receive_inbound(
             supplier=inbound.supplier, kind="inbound_received", now=now, title=gettext_noop("入库单 %(number)s 已收货"), body=body,
             params=counts | ({"fee": str(fee.amount)} if fee else {}), link=f"{reverse('supplier-inbound')}?q={inbound.number}",
         )
+        if extra:
+            _tell_over_receipt(inbound=inbound, extra=extra, now=now)
     return inbound
+
+
+def _extra(inbound: InboundShipment, *, counted: int, extra) -> int:
+    """The units that came beyond the announcement. :raises ValidationFailed: naming `extra_quantity`, unless a whole
+    number from 0 to MAX_QUANTITY, or when some announced units did not come (those that did are counted first)"""
+    extra = _whole(extra, field="extra_quantity", low=0, high=MAX_QUANTITY,
+                   message=gettext("多到数量须为 0–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY})
+    if extra and counted < inbound.announced_quantity:
+        message = gettext("实收 %(counted)s 件少于预报的 %(announced)s 件，不能另有多到：到货件数在预报数量以内的，全部计入实收数量")
+        raise ValidationFailed(message % {"counted": counted, "announced": inbound.announced_quantity}, field="extra_quantity")
+    return extra
+
+
+def _tell_over_receipt(*, inbound: InboundShipment, extra: int, now: datetime) -> None:
+    """The supplier is asked to announce the units that came beyond an announcement (they are not in stock until then)."""
+    send_notice(
+        supplier=inbound.supplier, kind="inbound_over_received", now=now, title=gettext_noop("入库单 %(number)s 到货多于预报"),
+        body=gettext_noop("%(gift)s（%(location)s）：预报 %(announced)s 件，实到 %(arrived)s 件，已按 %(announced)s 件收货；"
+                          "多出的 %(extra)s 件未入库，请为其另行预报入库。"),
+        params={"number": inbound.number, "gift": inbound.gift.name, "location": inbound.location.name,
+                "announced": inbound.announced_quantity, "arrived": inbound.announced_quantity + extra, "extra": extra},
+        link=reverse("supplier-inbound"),
+    )
 
 
 def _counted_refused(inbound: InboundShipment, counted) -> str:
     """Why a count is refused, and for more units than announced what to do instead: receive the announced units and
-    have the supplier announce the others, which then come into stock on a receipt of their own."""
+    enter the others as extra (`extra_quantity`), which tells the supplier to announce them; they then come into stock
+    on a receipt of their own."""
     announced = inbound.announced_quantity
     if isinstance(counted, int) and not isinstance(counted, bool) and counted > announced:
-        message = gettext("实收 %(counted)s 件多于预报的 %(announced)s 件：请按 %(announced)s 件收货，并请礼品商为多出的 %(extra)s 件另行预报入库")
+        message = gettext("实收 %(counted)s 件多于预报的 %(announced)s 件：请按 %(announced)s 件收货，并在多到数量填写 %(extra)s，"
+                          "系统将通知礼品商为多出的 %(extra)s 件另行预报入库")
         return message % {"counted": counted, "announced": announced, "extra": counted - announced}
     return gettext("实收数量须为 0–%(announced)s（预报数量）的整数") % {"announced": announced}
 

@@ -31,6 +31,7 @@ KIND_LABELS = {
     "own_stock_low": _("自有仓库存预警"),
     "inbound_received": _("入库单收货"),
     "inbound_put_away": _("入库单上架"),
+    "inbound_over_received": _("入库单到货多于预报"),
     "leftover_lots": _("遗留礼品"),
     "dropship_to_ship": _("直发订单待发货"),
     "dropship_redelivery": _("直发订单重新发货"),

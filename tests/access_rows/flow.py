@@ -30,7 +30,7 @@ ROWS: dict = {
     ("inbound-shipment-detail", "GET"): only({role: 200 for role in INBOUND_SEEN_BY}, seen_by=INBOUND_SEEN_BY, obj="inbound"),
     ("inbound-shipment-history", "GET"): only({role: 200 for role in INBOUND_SEEN_BY}, seen_by=INBOUND_SEEN_BY, obj="inbound"),
     ("inbound-shipment-receive", "POST"): only(
-        {"logistics": 200}, seen_by=INBOUND_SEEN_BY, obj="inbound", writable={"counted_quantity", "damaged_quantity", "reason"},
+        {"logistics": 200}, seen_by=INBOUND_SEEN_BY, obj="inbound", writable={"counted_quantity", "damaged_quantity", "extra_quantity", "reason"},
         body={"counted_quantity": 5, "damaged_quantity": 1},
     ),
     # the matrix's inbound shipment is announced: putting it away is 409

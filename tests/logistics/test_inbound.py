@@ -14,6 +14,7 @@ from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.services import inbound
 from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
 from suppliers.services import inventory
+from suppliers.services.notices import needs_action
 from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory
 from tests.portal import field_errors, logged_in
 from tests.helpers import fresh_key, gift_in_state, only_notice
@@ -424,6 +425,70 @@ def test_the_api_says_the_same_of_units_beyond_the_announcement(api, announced, 
 
     error = response.json()["errors"][0]
     assert response.status_code == 400 and error["attr"] == "counted_quantity" and "请按 10 件收货" in error["detail"]
+
+
+def test_units_beyond_the_announcement_are_not_taken_in_and_the_supplier_is_asked_to_announce_them(
+    announced, warehouse_gift, warehouse, logistics, now, supplier
+):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, extra_quantity=3, actor=logistics, now=now)
+
+    notice = Notice.objects.get(supplier=supplier, kind="inbound_over_received")
+    assert stock_of(warehouse_gift, warehouse) == (10, 0)
+    assert notice.title_text == f"入库单 {announced.number} 到货多于预报"
+    assert "预报 10 件，实到 13 件，已按 10 件收货；多出的 3 件未入库，请为其另行预报入库" in notice.body_text
+    assert notice.link == "/logistics/announce/" and needs_action(notice.kind)
+    assert history_of(announced).last().reason_text == "实收 10/10，破损 0，多到 3 件未入库"
+
+
+def test_the_over_receipt_notice_reads_in_the_suppliers_language(announced, logistics, now, supplier):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, extra_quantity=3, actor=logistics, now=now)
+
+    with translation.override("en"):
+        notice = Notice.objects.get(supplier=supplier, kind="inbound_over_received")
+        assert notice.title_label == f"Inbound shipment {announced.number}: more units came than announced"
+        assert "10 units announced, 13 came, 10 received; the 3 extra units are not in stock" in notice.body_label
+
+
+def test_a_receipt_without_extra_units_asks_the_supplier_nothing(announced, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, actor=logistics, now=now)
+
+    assert not Notice.objects.filter(kind="inbound_over_received").exists()
+
+
+@pytest.mark.parametrize(("counted", "extra"), [(9, 2), (10, -1), (10, "2"), (10, 10_001)])
+def test_bad_extra_units_are_refused_naming_them_and_nothing_changes(announced, warehouse_gift, warehouse, logistics, now, counted, extra):
+    with pytest.raises(ValidationFailed) as refused:
+        inbound.receive_inbound(inbound=announced, counted_quantity=counted, extra_quantity=extra, actor=logistics, now=now)
+
+    announced.refresh_from_db()
+    assert refused.value.field == "extra_quantity"
+    assert (announced.state, stock_of(warehouse_gift, warehouse)) == ("announced", (0, 0))
+    assert not Notice.objects.exists()
+
+
+def test_the_receipt_form_takes_extra_units_and_tells_the_supplier(announced, logistics, supplier):
+    response = logged_in(logistics).post(f"/logistics/inbound/{announced.pk}/receive/",
+                                         {"counted_quantity": 10, "damaged_quantity": 0, "extra_quantity": 2})
+
+    announced.refresh_from_db()
+    assert response.status_code == 302 and announced.state == "received"
+    assert Notice.objects.filter(supplier=supplier, kind="inbound_over_received").count() == 1
+
+
+def test_the_receipt_form_left_without_extra_units_tells_nothing_more(announced, logistics):
+    response = logged_in(logistics).post(f"/logistics/inbound/{announced.pk}/receive/", {"counted_quantity": 10, "damaged_quantity": 0})
+
+    assert response.status_code == 302 and not Notice.objects.filter(kind="inbound_over_received").exists()
+
+
+def test_the_api_takes_extra_units_and_the_other_supplier_reads_nothing_of_them(api, announced, logistics, other_supplier_admin, supplier):
+    response = api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", {"counted_quantity": 10, "extra_quantity": 2},
+                                   format="json")
+    notice = Notice.objects.get(kind="inbound_over_received")
+
+    assert response.status_code == 200 and notice.supplier == supplier
+    assert api(other_supplier_admin).get(f"/api/v1/notices/{notice.pk}/").status_code == 404
+    assert api(other_supplier_admin).get(f"/api/v1/inbound-shipments/{announced.pk}/").status_code == 404
 
 
 def test_nothing_arrived_closes_the_announcement_with_the_whole_quantity_short(announced, warehouse_gift, warehouse, logistics, now):
