@@ -60,8 +60,19 @@ class ReasonForm(forms.Form):
     reason = _note(_("备注（选填）"), required=False)
 
 
-class ReceiveForm(ReasonForm):
+class ReceiveForm(forms.Form):
+    """What arrived: how many units (all the return names unless changed; blank: all), a note, required when fewer came
+    (the service says so next to the field), and pictures."""
+
+    received_quantity = forms.IntegerField(label=_("实收数量"), required=False)
+    reason = _note(_("备注（少于申请数量时必填）"), required=False)
     evidence = _evidence()
+
+    def __init__(self, *args, return_request: ReturnRequest, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["received_quantity"]
+        field.initial = return_request.quantity
+        field.widget.attrs.update({"min": 1, "max": return_request.quantity, "title": field.label})
 
 
 class RejectForm(forms.Form):

@@ -78,6 +78,7 @@ RETURN_COLUMNS = [
     field(gettext_lazy("礼品商"), "supplier__name"),
     label(gettext_lazy("履约方式"), "order__fulfilment"),
     field(gettext_lazy("数量"), "quantity"),
+    field(gettext_lazy("实收数量"), "received_quantity"),
     label(gettext_lazy("原因"), "reason"),
     label(gettext_lazy("诉求"), "remedy"),
     label(gettext_lazy("状态"), "state"),

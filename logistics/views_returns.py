@@ -79,7 +79,7 @@ class ReturnAction:
 RETURN_ACTIONS = {
     "approve": ReturnAction(gettext_lazy("同意退换货"), returns.approve_return),
     "reject": ReturnAction(gettext_lazy("拒绝"), returns.reject_return, RejectForm, "danger"),
-    "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return, ReceiveForm),
+    "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return, ReceiveForm, for_the_return=True),
     "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm, for_the_return=True),
     "send_back_again": ReturnAction(gettext_lazy("重新寄回会员"), returns.send_back_again, SendBackAgainForm),
     "reship_replacement": ReturnAction(

@@ -53,6 +53,10 @@ KINDS: dict[str, Kind] = {
     "points_expiring": Kind(False, "【积分商城】您有 {points} 积分将于 {expires_on} 到期，请及时使用。", optional=True),
     "complaint_answered": Kind(False, "【积分商城】您的投诉 {complaint_number} 已有答复，请登录查看。", optional=True),
     "return_updated": Kind(False, "【积分商城】您的退换货申请 {return_number} 状态更新为：{state}。"),
+    "return_received_short": Kind(
+        False, "【积分商城】您的退换货申请 {return_number} 已收货：申请 {quantity} 件，实际收到 {received} 件，本次仅按 {received} 件处理。"
+               "未收到的 {missing} 件仍由您保管，可在申请期限内另行申请退换货。",
+    ),
     "return_rejected": Kind(False, "【积分商城】您的退换货申请 {return_number} 未获同意，原因：{reason}。如有疑问请联系客服。"),
     "return_approved": Kind(
         False, "【积分商城】您的退换货申请 {return_number} 已同意，请将礼品寄至：{send_to}，并在包裹上注明退货单号 {return_number}。",

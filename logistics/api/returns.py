@@ -83,8 +83,8 @@ class ReturnSerializer(HidesSettlementMoney, serializers.ModelSerializer):
     class Meta:
         model = ReturnRequest
         fields = [
-            "id", "number", "order", "order_number", "gift_name", "supplier", "fulfilment", "quantity", "reason", "remedy",
-            "description", "state", "requested_at", "received_at", "inspected_at", "closed_at", "outcome", "liable",
+            "id", "number", "order", "order_number", "gift_name", "supplier", "fulfilment", "quantity", "received_quantity",
+            "reason", "remedy", "description", "state", "requested_at", "received_at", "inspected_at", "closed_at", "outcome", "liable",
             "settlement_amount", "refunded_points", "replacements", "sent_back", "evidence",
         ]
         read_only_fields = fields
@@ -110,6 +110,11 @@ class RequestReturnInput(serializers.Serializer):
 
 
 class ReceiveInput(ReasonInput):
+    received_quantity = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="units that arrived, 1 … the return's quantity (left out or null: all of them); fewer need a `reason`, "
+                  "and the return then resolves for these units only",
+    )
     evidence = evidence_input("what arrived, for the inspector")
 
 

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import transition
@@ -54,6 +55,9 @@ class ReturnRequest(StateMachine):
     order = models.ForeignKey("points.RedemptionOrder", on_delete=models.PROTECT, related_name="returns")
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="returns")
     quantity = models.PositiveIntegerField(_("数量"))
+    # what arrived, stated at receipt (1 … quantity): the return resolves for these units only, the others stay with
+    # the member (`resolved_quantity`); None until received
+    received_quantity = models.PositiveIntegerField(_("实收数量"), null=True, blank=True)
     reason = models.CharField(_("原因"), max_length=20, choices=Reason.choices)
     remedy = models.CharField(_("诉求"), max_length=10, choices=Remedy.choices, default=Remedy.REFUND)
     description = models.TextField(_("说明"), blank=True)
@@ -81,10 +85,24 @@ class ReturnRequest(StateMachine):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="return_quantity_positive"),
             models.CheckConstraint(condition=Q(settlement_amount__lte=0), name="return_settlement_not_positive"),
+            models.CheckConstraint(
+                condition=Q(received_quantity__isnull=True) | Q(received_quantity__gte=1, received_quantity__lte=F("quantity")),
+                name="return_received_quantity_within_quantity",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def resolved_quantity(self) -> int:
+        """The units the return is about: those received once receipt is recorded, the quantity asked for before."""
+        return self.quantity if self.received_quantity is None else self.received_quantity
+
+    @property
+    def received_fewer(self) -> bool:
+        """Receipt recorded fewer units than the return names: the others stayed with the member."""
+        return self.received_quantity is not None and self.received_quantity < self.quantity
 
     @property
     def exchange_instead_of_refund(self) -> bool:
@@ -130,8 +148,9 @@ class ReturnRequest(StateMachine):
         pass
 
     @transition(field=state, source=State.APPROVED, target=State.RECEIVED)
-    def receive(self, *, received_at) -> None:
+    def receive(self, *, received_at, received_quantity: int) -> None:
         self.received_at = received_at
+        self.received_quantity = received_quantity
 
     @transition(field=state, source=State.RECEIVED, target=State.INSPECTED)
     def inspect(self, *, outcome: str, liable: str, inspected_at) -> None:
@@ -167,6 +186,11 @@ class ReturnRequest(StateMachine):
         """The exchange's replacement failed: the points are refunded instead of shipping another. The original delivery
         stays netted off as the exchange stored it (`settlement_amount`, booked at `closed_at`)."""
         self.refund_entry = refund_entry
+
+
+def resolved_units(path: str = "") -> Coalesce:
+    """`ReturnRequest.resolved_quantity` in a query, of the returns reached through `path` (e.g. "returns__")."""
+    return Coalesce(F(f"{path}received_quantity"), F(f"{path}quantity"))
 
 
 def evidence_path(evidence: "ReturnEvidence", name: str) -> str:

@@ -6,7 +6,8 @@ one or one damaged in transit (refund or exchange). Operators approve or reject;
 and inspected by logistics staff, a dropship return is received by the supplier and inspected by an operator
 from the evidence. Inspection resolves the return in the same transaction, so `inspected` is passed through
 (and logged) on the way to the resolution: the outcome decides stock, liability and the statement line, the
-member's remedy decides refund or exchange, and a used gift is refused (SPEC §4.7 table):
+member's remedy decides refund or exchange, and a used gift is refused (SPEC §4.7 table); qty is the units received
+(`ReturnRequest.resolved_quantity`: the receiver may state fewer than asked for, the others stay with the member):
 
 | outcome | stock | statement (stored `settlement_amount`) | liable, cost, claim |
 |---|---|---|---|
@@ -49,8 +50,9 @@ from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
 from core.texts import Message
-from core.validators import required_text
+from core.validators import is_blank, required_text
 from logistics.models import ReturnEvidence, ReturnRequest, Shipment
+from logistics.models.returns import resolved_units
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs, leftovers
 from logistics.services.return_evidence import attach_evidence, evidence_problems, require_acceptable
@@ -216,11 +218,12 @@ def require_may_act(actor, return_request: ReturnRequest, step: str) -> None:
 
 def with_returnable(orders_: QuerySet) -> QuerySet:
     """Annotate `returnable`: units not refunded, not in an open return, and not exchanged for a replacement the
-    member has not received yet (on its way, or failed and waiting for the operator)."""
-    pending = Coalesce(Sum("returns__quantity", filter=Q(returns__state__in=OPEN_STATES)), 0)
+    member has not received yet (on its way, or failed and waiting for the operator). A return received short holds
+    the units that arrived only (`resolved_units`): those that never came are the member's to return again."""
+    pending = Coalesce(Sum(resolved_units("returns__"), filter=Q(returns__state__in=OPEN_STATES)), 0)
     awaiting = (ReturnRequest.objects.filter(order=OuterRef("pk"), state=State.EXCHANGED)
                 .exclude(replacement_shipments__state=Shipment.State.DELIVERED)
-                .order_by().values("order").annotate(units=Sum("quantity")).values("units"))
+                .order_by().values("order").annotate(units=Sum(resolved_units())).values("units"))
     return orders_.annotate(returnable=F("quantity") - F("returned_quantity") - pending - Coalesce(Subquery(awaiting), 0))
 
 
@@ -382,20 +385,72 @@ def reject_return(*, return_request: ReturnRequest, actor, now: datetime, reason
     return return_request
 
 
-def receive_return(*, return_request: ReturnRequest, actor, now: datetime, reason: str = "", evidence: tuple = ()) -> ReturnRequest:
+def receive_return(
+    *, return_request: ReturnRequest, actor, now: datetime, received_quantity: int | None = None, reason: str = "",
+    evidence: tuple = (),
+) -> ReturnRequest:
     """The returned goods arrived: at the warehouse (logistics staff) or, for a dropship gift, at the supplier (its users),
-    who may add pictures or PDFs of what arrived (`evidence`) for the inspector.
+    who state how many units came (`received_quantity`, by default all the return names) and may add pictures or PDFs of
+    what arrived (`evidence`) for the inspector. Fewer than named need a note (`reason`): the return then resolves for
+    the units received only, the others stay with the member, who may return them again within the window
+    (`with_returnable`), and is texted how many arrived. The history keeps who, when and, when short, how many.
 
     :raises PermissionDenied: for anyone else :raises InvalidTransition: unless approved
-    :raises ValidationFailed: naming each file refused as evidence; nothing is written, no file is kept
+    :raises ValidationFailed: naming `received_quantity` outside 1 … the return's quantity, `reason` missing when fewer
+        arrived, each file refused as evidence; nothing is written, no file is kept
     """
     require_may_act(actor, return_request, "receive")
+    received = _received_quantity(return_request, received_quantity, reason)
     require_acceptable(evidence)
     with kept_only_if_done() as stored, transaction.atomic():
-        apply_transition(return_request, "receive", actor=actor, at=now, reason=reason, received_at=now)
+        apply_transition(return_request, "receive", actor=actor, at=now, reason=_receipt_note(return_request, received, reason),
+                         received_at=now, received_quantity=received)
         attach_evidence(return_request=return_request, uploads=evidence, stage=ReturnEvidence.Stage.RECEIPT, actor=actor, now=now, stored=stored)
-        _tell_member(return_request, now)
+        if return_request.received_fewer:
+            notify(kind="return_received_short", member=return_request.order.member, at=now, subject=return_request,
+                   context={"return_number": return_request.number, "quantity": return_request.quantity, "received": received,
+                            "missing": return_request.quantity - received})
+        else:
+            _tell_member(return_request, now)
     return return_request
+
+
+def _received_quantity(return_request: ReturnRequest, received_quantity, reason: str) -> int:
+    """The units stated as received (None: all the return names).
+
+    :raises ValidationFailed: naming `received_quantity` outside 1 … the return's quantity, else `reason` missing when
+        fewer arrived
+    """
+    asked = return_request.quantity
+    received = asked if received_quantity is None else received_quantity
+    problems = []
+    if not isinstance(received, int) or isinstance(received, bool) or not 1 <= received <= asked:
+        problems.append(("received_quantity", "invalid", _received_refused(received, asked)))
+    elif received < asked and is_blank(reason):
+        problems.append(("reason", "required", gettext("实收少于申请的 %(quantity)s 件时，请说明原因（如会员只寄回了部分）") % {"quantity": asked}))
+    if problems:
+        raise ValidationFailed(problems[0][2], field=problems[0][0], code=problems[0][1], errors=problems)
+    return received
+
+
+def _received_refused(received, asked: int) -> str:
+    """Why a stated receipt is refused: more units than the return names, none (no receipt), or not a whole number."""
+    if isinstance(received, int) and not isinstance(received, bool):
+        if received > asked:
+            return gettext("实收 %(received)s 件多于退货申请的 %(quantity)s 件：请按 %(quantity)s 件以内登记收货") % {
+                "received": received, "quantity": asked}
+        if received == 0:
+            return gettext("实收 0 件不是收货：货品到达后再登记收货")
+    return gettext("实收数量须为 1–%(quantity)s（申请数量）的整数") % {"quantity": asked}
+
+
+def _receipt_note(return_request: ReturnRequest, received: int, reason: str) -> str:
+    """The receipt's note in the return's history: as given, and when fewer units arrived, how many of how many."""
+    reason = (reason or "").strip()
+    if received == return_request.quantity:
+        return reason
+    return Message(gettext_noop("实收 %(received)s/%(quantity)s 件，%(missing)s 件未寄回：%(note)s"), received=received,
+                   quantity=return_request.quantity, missing=return_request.quantity - received, note=reason)
 
 
 def inspect_return(
@@ -444,7 +499,7 @@ def inspect_return(
                 )
             if effect.claim:
                 claims.open_claim(
-                    order=order, cause=claims.Cause.TRANSIT_DAMAGE, quantity=return_request.quantity, now=now,
+                    order=order, cause=claims.Cause.TRANSIT_DAMAGE, quantity=return_request.resolved_quantity, now=now,
                     return_request=return_request, reported_by=actor,
                     reason=Message(gettext_noop("退货 %(number)s 检验时发现运输破损"), number=return_request.number),
                 )
@@ -486,7 +541,7 @@ def _exchanged(
         order.refresh_from_db()
         if not refund_if_no_replacement:
             raise OutOfStock(gettext("%(location)s 的库存不足 %(quantity)s 件，无法换货；可选择改为退积分后再提交检验") % {
-                "location": order.location.name, "quantity": return_request.quantity}, field="refund_if_no_replacement") from shortage
+                "location": order.location.name, "quantity": return_request.resolved_quantity}, field="refund_if_no_replacement") from shortage
         return False
     return True
 
@@ -497,7 +552,7 @@ def _tell_supplier_liable(return_request: ReturnRequest, order: RedemptionOrder,
     send_notice(
         supplier=order.supplier, kind="return_inspected", title=gettext_noop("退换货 %(number)s 检验结论：由礼品商承担"),
         body=gettext_noop("订单 %(order)s 的 %(quantity)s 件检验结论为「%(outcome)s」，该笔兑换从结算单中扣减%(freight)s。%(note)s"),
-        params={"number": return_request.number, "order": order.number, "quantity": return_request.quantity,
+        params={"number": return_request.number, "order": order.number, "quantity": return_request.resolved_quantity,
                 "outcome": Outcome(return_request.outcome).label, "note": decision_note(note),
                 "freight": Message(gettext_noop("，退货运费由礼品商承担")) if effect.freight_payer == Payer.SUPPLIER else ""},
         now=now, link=reverse("logistics-return", args=[return_request.pk]),
@@ -517,7 +572,7 @@ def _move_stock(return_request: ReturnRequest, order: RedemptionOrder, effect: E
     if not effect.restocked:
         return
     where = {
-        "gift": order.gift, "location": order.location, "quantity": return_request.quantity, "at": now, "actor": actor,
+        "gift": order.gift, "location": order.location, "quantity": return_request.resolved_quantity, "at": now, "actor": actor,
         "source": inventory.Source("return", return_request.number),
     }
     inventory.restock(**where, stays=not effect.written_off)
@@ -528,7 +583,7 @@ def _move_stock(return_request: ReturnRequest, order: RedemptionOrder, effect: E
 def _netted_off(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect) -> Decimal:
     if not effect.nets_off:
         return Decimal("0.00")
-    return -(order.settlement_unit_price * return_request.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+    return -(order.settlement_unit_price * return_request.resolved_quantity).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _refund(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime, reason: str = "") -> None:
@@ -544,15 +599,15 @@ def _refund(return_request: ReturnRequest, order: RedemptionOrder, effect: Effec
 def _refund_points(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime):
     """points_unit_price × qty back to the lots the order drew, once per return (the ledger keys it by the return)."""
     return ledger.refund_points(
-        redeem=order.redeem_entry, points=order.points_unit_price * return_request.quantity,
+        redeem=order.redeem_entry, points=order.points_unit_price * return_request.resolved_quantity,
         source=ledger.Source("return", return_request.number), at=now, actor=actor,
     )
 
 
 def _count_returned(return_request: ReturnRequest, order: RedemptionOrder, entry, *, actor, now: datetime) -> None:
     """The order counts the units refunded and is returned once all are; the member is texted the points."""
-    counted = RedemptionOrder.objects.filter(pk=order.pk, returned_quantity__lte=F("quantity") - return_request.quantity).update(
-        returned_quantity=F("returned_quantity") + return_request.quantity
+    counted = RedemptionOrder.objects.filter(pk=order.pk, returned_quantity__lte=F("quantity") - return_request.resolved_quantity).update(
+        returned_quantity=F("returned_quantity") + return_request.resolved_quantity
     )
     if not counted:
         raise ConcurrentUpdate()
@@ -586,18 +641,18 @@ def _exchange(return_request: ReturnRequest, order: RedemptionOrder, effect: Eff
 def _reserve_replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> None:
     """Reserve the return's quantity at the order's location for its replacement. :raises OutOfStock:"""
     inventory.reserve_stock(
-        gift=order.gift, location=order.location, quantity=return_request.quantity, at=now, actor=actor,
+        gift=order.gift, location=order.location, quantity=return_request.resolved_quantity, at=now, actor=actor,
         source=inventory.Source("return", return_request.number),
     )
     if Gift.objects.filter(pk=order.gift_id, state=Gift.State.RETIRED).exists():  # taken from what was left over
-        leftovers.take_for_replacement(gift=order.gift, location=order.location, quantity=return_request.quantity, actor=actor,
+        leftovers.take_for_replacement(gift=order.gift, location=order.location, quantity=return_request.resolved_quantity, actor=actor,
                                        now=now, reference=return_request.number)
 
 
 def _replacement_parcel(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime,
                         recipient: dict[str, str] | None = None) -> Shipment:
     """The parcel of the replacement reserved (`_reserve_replacement`), to the order's recipient or to `recipient`."""
-    return _new_shipment(order=order, now=now, actor=actor, quantity=return_request.quantity, replacement_for=return_request,
+    return _new_shipment(order=order, now=now, actor=actor, quantity=return_request.resolved_quantity, replacement_for=return_request,
                          recipient=recipient, reason=Message(gettext_noop("退换货 %(number)s 的换货"), number=return_request.number))
 
 
@@ -676,7 +731,7 @@ def _tell_supplier_about_replacement(return_request: ReturnRequest, order: Redem
         sender = Message(gettext_noop("由仓库从您的寄售库存中发出"))
     send_notice(
         supplier=order.supplier, kind=kind, title=title, body=body, now=now, link=reverse("logistics-return", args=[return_request.pk]),
-        params={"number": return_request.number, "order": order.number, "quantity": return_request.quantity, "stock": stock,
+        params={"number": return_request.number, "order": order.number, "quantity": return_request.resolved_quantity, "stock": stock,
                 "sender": sender, "note": decision_note(note)},
     )
 
@@ -713,7 +768,7 @@ def reship_replacement(
         except OutOfStock as short:
             message = gettext("%(location)s 的库存不足 %(quantity)s 件，无法重新发出换货；可改为退积分")
             raise OutOfStock(
-                message % {"location": order.location.name, "quantity": locked.quantity}, field="quantity", **short.data
+                message % {"location": order.location.name, "quantity": locked.resolved_quantity}, field="quantity", **short.data
             ) from short
         replacement = _replacement_parcel(locked, order, actor=actor, now=now, recipient=recipient)
         _tell_member_about_replacement(locked, "replacement_reshipping", now=now)
@@ -756,7 +811,7 @@ def _send_back(return_request: ReturnRequest, order: RedemptionOrder, *, actor, 
 def _parcel_back(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> Shipment:
     """The parcel taking refused goods back to the member; a dropship supplier not making it itself is told to send it
     (`tell_supplier_of_parcel`)."""
-    parcel = _new_shipment(order=order, now=now, actor=actor, quantity=return_request.quantity, send_back_for=return_request,
+    parcel = _new_shipment(order=order, now=now, actor=actor, quantity=return_request.resolved_quantity, send_back_for=return_request,
                            reason=Message(gettext_noop("退换货 %(number)s 的货品退回会员"), number=return_request.number))
     tell_supplier_of_parcel(
         parcel, kind="dropship_send_back", title=gettext_noop("退换货 %(number)s 的货品待寄回会员"),

@@ -149,8 +149,8 @@ CLAIMS = (
         WHERE s.replacement_for_id IS NOT NULL AND s.delivery_recorded_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.REPLACEMENT, alias="s")}"""),
     Claim("returns", f"""
-        SELECT st.id, '{Section.RETURN}', '{SourceKind.RETURN}', r.id, o.number, g.sku, -r.quantity, r.settlement_amount,
-               r.closed_at, {mask_phone_sql('o.recipient_phone')}, r.outcome, '', '', '', {{no_values}}
+        SELECT st.id, '{Section.RETURN}', '{SourceKind.RETURN}', r.id, o.number, g.sku, -COALESCE(r.received_quantity, r.quantity),
+               r.settlement_amount, r.closed_at, {mask_phone_sql('o.recipient_phone')}, r.outcome, '', '', '', {{no_values}}
         FROM {{return}} r {_DRAFT_OF.format(statement="{statement}", alias="r", suppliers="{suppliers}")}
         JOIN {{order}} o ON o.id = r.order_id JOIN {{gift}} g ON g.id = o.gift_id
         WHERE r.settlement_amount < 0 AND r.closed_at < %s

@@ -40,6 +40,7 @@ from django.db.models.functions import TruncDate
 
 from core.models import TransitionLog
 from logistics.models import ReturnRequest, Shipment
+from logistics.models.returns import resolved_units
 from logistics.models.shipments import ORDER_OWN_PARCELS
 from logistics.services.ship_by import DUE_TO_SHIP, HANDED_TO_SUPPLIER, SHIPPED_IN_TIME, in_time
 from points.models import RedemptionOrder
@@ -150,7 +151,7 @@ def count_defect_rate(window: Window) -> Counts:
     units = dict(_delivered_in(window).values_list("supplier_id").annotate(n=Sum("quantity")).order_by())
     defective = dict(
         ReturnRequest.objects.filter(outcome=ReturnRequest.Outcome.DEFECTIVE, order__in=_delivered_in(window))
-        .values_list("order__supplier_id").annotate(n=Sum("quantity")).order_by()
+        .values_list("order__supplier_id").annotate(n=Sum(resolved_units())).order_by()
     )
     return {sid: (defective.get(sid, 0), units.get(sid, 0)) for sid in units.keys() | defective.keys()}
 

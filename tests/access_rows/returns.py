@@ -53,7 +53,7 @@ ROWS: dict = {
     # (inspects dropship returns only)
     ("return-approve", "POST"): only({"operator": 200}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON),
     ("return-reject", "POST"): only({"operator": 200}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON),
-    ("return-receive", "POST"): only({"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason", "evidence"}, body=REASON),
+    ("return-receive", "POST"): only({"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"received_quantity", "reason", "evidence"}, body=REASON),
     ("return-inspect", "POST"): only(
         {"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"outcome", "reason", "refund_if_no_replacement", "evidence"}, body={"outcome": "resellable"}
     ),
