@@ -71,3 +71,12 @@ class ParcelAlreadyClaimed(Conflict):
     """A parcel reported lost that already has a lost-parcel claim."""
 
     code = "parcel_already_claimed"
+
+
+class LostParcelClaimNotRejectable(Conflict):
+    """A lost parcel's claim rejected: its report failed the shipment and the order went on from there."""
+
+    code = "lost_parcel_claim_not_rejectable"
+    default_detail = gettext_lazy(
+        "包裹丢失的索赔不能驳回：报告丢失时运单已判为配送失败，订单已据此放弃配送（退还积分）或重新配送，驳回无法撤回这些处理"
+    )

@@ -9,8 +9,9 @@ retired gift), and a step is all or nothing.
   demo keeps exactly one request) and a tea delivery received two days ago with 1 unit damaged (handling fee,
   borne by supplier_a) and put away.
 * 52 shipments — batch DEMO-BATCH-1 (five days ago) hands over three tea orders placed six days ago: one delivered
-  three days ago (carrier event) with two returns resolved as refunds (resellable; transit damage, which opens a
-  logistics claim), one shipped yesterday and in transit, and one that failed (carrier event), was re-delivered by
+  three days ago (carrier event) with three returns resolved as refunds (resellable; two units damaged in transit,
+  each opening a logistics claim: one left open for finance, the other rejected by `finance` as the provider's
+  photos show the box whole when signed for), one shipped yesterday and in transit, and one that failed (carrier event), was re-delivered by
   the operator (redelivery fee borne by the supplier) and received by the member, who now asks to exchange it
   (waiting for approval). Member 13800138001 redeems the dropship earbuds (SMS-confirmed) two hours ago and the
   order is handed to supplier_b, not yet shipped. Member 13800138000 redeems a tea box and a cup today: the tea is
@@ -130,11 +131,12 @@ def carrier_reports(shipment, *, kind: str, at, **payload) -> None:
     )
 
 
-def _seed_batch(*, now, operator, logistics) -> None:
-    """DEMO-BATCH-1: delivered (two refunded returns, a claim), shipped, failed → re-delivered (a requested return)."""
+def _seed_batch(*, now, operator, logistics, finance) -> None:
+    """DEMO-BATCH-1: delivered (three refunded returns, two claims: one open, one rejected), shipped, failed →
+    re-delivered (a requested return)."""
     from logistics.models import HandoffBatch
     from logistics.models.costs import CostKind, Payer
-    from logistics.services import costs, returns, shipments
+    from logistics.services import claims, costs, returns, shipments
     from points.services import orders
 
     if HandoffBatch.objects.filter(key=BATCH_KEY).exists():
@@ -172,12 +174,13 @@ def _seed_batch(*, now, operator, logistics) -> None:
     redelivered.refresh_from_db()
     shipments.confirm_receipt(order=redelivered, actor=redelivered.member.user, now=now - timedelta(days=2))
 
-    # returns on the delivered order: one unit resellable, one damaged in transit (a claim on the provider); one unit kept
+    # returns on the delivered order, a unit each: resellable, and two damaged in transit (a claim on the provider each)
     delivered.refresh_from_db()
     member_user = delivered.member.user
     for offset, (reason, outcome, description) in enumerate([
         (returns.Reason.UNUSED, returns.Outcome.RESELLABLE, "多兑换了一盒，未拆封"),
         (returns.Reason.TRANSIT_DAMAGE, returns.Outcome.TRANSIT_DAMAGE, "外包装压损，礼盒破裂"),
+        (returns.Reason.TRANSIT_DAMAGE, returns.Outcome.TRANSIT_DAMAGE, "礼盒一角压瘪"),
     ]):
         asked_at = now - timedelta(days=2) + timedelta(minutes=30 * offset)
         request = returns.request_return(order=delivered, actor=member_user, now=asked_at, quantity=1, reason=reason,
@@ -186,6 +189,8 @@ def _seed_batch(*, now, operator, logistics) -> None:
         returns.receive_return(return_request=request, actor=logistics, now=now - timedelta(days=1))
         returns.inspect_return(return_request=request, actor=logistics, now=now - timedelta(days=1) + timedelta(hours=1),
                                outcome=outcome, reason=description)
+    claims.reject_claim(claim=request.claim, actor=finance, now=now - timedelta(hours=6),
+                        reason="物流商提供签收照片：签收时外包装完好，压痕系签收后造成")
 
     # the re-delivered order: the member asks for an exchange, waiting for the operator
     redelivered.refresh_from_db()
@@ -231,7 +236,8 @@ def _seed_todays_orders(*, now, logistics) -> None:
 @register_seed(52, "logistics: handoff batches and shipments, dropship order, returns, extra cost and claim, today's orders")
 def seed_shipments(*, now, password, progress) -> None:
     operator, logistics = _staff(password)
-    _seed_batch(now=now, operator=operator, logistics=logistics)
+    finance = ensure_user(username="finance", role=Role.FINANCE, password=password)
+    _seed_batch(now=now, operator=operator, logistics=logistics, finance=finance)
     progress(1, 3)
     _seed_dropship(now=now)
     progress(2, 3)

@@ -9,9 +9,10 @@ order, so its points history is posted in time order.
   return is approved, received and inspected, and its replacement parcel fails (carrier event): the exchange waits
   for the operator to ship another or refund the points instead. The other parcel is reported lost by the logistics
   user; the operator gives the order up (points back) and `finance` accepts the lost-parcel claim, which proposes
-  supplier_a's compensation, waiting for `finance2`. An hour ago the operator raised the storage fee of leftover
-  lots, after the daily run charged today's at 00:10 (the tariff's history keeps the old price; the lot's fees
-  already charged keep theirs).
+  supplier_a's compensation, waiting for `finance2`; two hours ago the provider paid the claim short (its insured
+  value per parcel), and `finance` settled it with the amount received and why it differs. An hour ago the operator
+  raised the storage fee of leftover lots, after the daily run charged today's at 00:10 (the tariff's history keeps
+  the old price; the lot's fees already charged keep theirs).
 
 Guarded by its handoff batch (the tariff change by its own history), so a second run adds nothing.
 """
@@ -31,6 +32,7 @@ TEA = "TEA-LJ-250"
 WAYBILLS = {"exchanged": "SF1402200000103", "lost": "SF1402200000104"}
 REPLACEMENT_WAYBILL = "YT7788000000203"
 STORAGE_FEE = Decimal("2.50")
+LOST_PARCEL_SHORTFALL = Decimal("30.00")  # what the provider's insured value per parcel leaves unpaid of the claim
 
 
 def _ship_by_file(shipped, *, logistics, at) -> None:
@@ -81,6 +83,8 @@ def _lost_parcel(order, *, now, operator, logistics, finance) -> None:
     order.refresh_from_db()
     orders.give_up_order(order=order, actor=operator, now=lost_at + timedelta(hours=2), reason="包裹丢失，退还会员积分")
     claims.accept_claim(claim=claim, actor=finance, now=now - timedelta(days=1), reason="物流商已确认丢件")
+    claims.settle_claim(claim=claim, actor=finance, now=now - timedelta(hours=2), settlement_reference="LP-PAY-0001",
+                        received_amount=claim.amount - LOST_PARCEL_SHORTFALL, settlement_note="物流商按每件保价上限赔付，差额由运营承担")
 
 
 def _raise_storage_fee(*, now, operator) -> None:
@@ -94,7 +98,7 @@ def _raise_storage_fee(*, now, operator) -> None:
         costs.update_tariff(tariff=storage, amount=STORAGE_FEE, actor=operator, now=changed_at, reason="仓储成本上涨，按新合同调整")
 
 
-@register_seed(55, "logistics: parcels shipped by file, an exchange whose replacement failed, a lost parcel's claim accepted, a tariff change")
+@register_seed(55, "logistics: parcels shipped by file, an exchange whose replacement failed, a lost parcel's claim accepted and settled, a tariff change")
 def seed_incidents(*, now, password, progress) -> None:
     from logistics.models import HandoffBatch
     from logistics.services import shipments

@@ -95,7 +95,8 @@ def return_export(request, file_format: str):
                          columns=RETURN_COLUMNS, file_format=file_format, name="returns", now=timezone.now())
 
 
-#: the logistics claims' download: the columns of the list, with the return claimed for and the settlement
+#: the logistics claims' download: the columns of the list, with the return claimed for and the settlement (what was
+#: received, when, and why it differs)
 CLAIM_COLUMNS = [
     field(gettext_lazy("创建时间"), "opened_at", moment),
     label(gettext_lazy("原因"), "cause"),
@@ -109,6 +110,9 @@ CLAIM_COLUMNS = [
     label(gettext_lazy("状态"), "state"),
     field(gettext_lazy("结清凭证号"), "settlement_reference"),
     field(gettext_lazy("结清时间"), "settled_at", moment),
+    field(gettext_lazy("实收金额"), "received_amount", money),
+    field(gettext_lazy("到账日期"), "received_date", day),
+    field(gettext_lazy("差额说明"), "settlement_note"),
 ]
 
 
@@ -116,7 +120,7 @@ CLAIM_COLUMNS = [
 def claim_export(request, file_format: str):
     """The logistics claims as filtered, every claim of it, as CSV or XLSX."""
     require_role(request.user, CLAIM_READERS)
-    return list_download(filters=ClaimFilterForm(request.GET), rows=claims.list_claims(user=request.user),
+    return list_download(filters=ClaimFilterForm(request.GET), rows=claims.list_claims(user=request.user).prefetch_related(None),
                          columns=CLAIM_COLUMNS, file_format=file_format, name="claims", now=timezone.now())
 
 

@@ -42,7 +42,7 @@ PAGES = [
     Step("inbound", "logistics", "/logistics/inbound/{pk}/receive/", "announced", "cancelled", {}, "counted_quantity"),
     Step("shipment", "logistics", "/logistics/shipments/{pk}/ship/", "picked", "shipped", {"carrier": "顺丰"}, "tracking_number"),
     Step("return", "logistics", "/logistics/returns/{pk}/inspect/", "received", "refunded", {"outcome": "bogus"}, "outcome"),
-    Step("claim", "finance", "/logistics/claims/{pk}/settle/", "accepted", "settled", {}, "settlement_reference"),
+    Step("claim", "finance", "/logistics/claims/{pk}/settle/", "accepted", "settled", {"received_amount": "1.00"}, "settlement_reference"),
     Step("extra_cost", "logistics", "/logistics/extra-costs/{pk}/void/", "recorded", "voided", {}, "reason"),
     Step("leftover_lot", "logistics", "/logistics/leftovers/{pk}/collect/", "open", "collected", {"reason": TOO_LONG}, "reason"),
     Step("statement", "supplier_admin", "/settlement/statements/{pk}/dispute/", "issued", "confirmed", {}, "reason"),

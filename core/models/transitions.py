@@ -68,7 +68,7 @@ CREATION_LABELS = {
 
 #: What each transition is called on pages and in the API's history (the code names the method of the workflow model).
 TRANSITION_LABELS = {
-    "reject": _("驳回"), "approve": _("批准"), "cancel": _("取消"), "accept": _("接受"), "ship": _("发货"), "correct_tracking": _("更正运单号"), "receive": _("收货"),
+    "reject": _("驳回"), "approve": _("批准"), "cancel": _("取消"), "accept": _("接受"), "ship": _("发货"), "correct": _("更正"), "correct_tracking": _("更正运单号"), "receive": _("收货"),
     "dismiss": _("不予采纳"), "deliver": _("签收"), "confirm": _("确认"), "close": _("关闭"), "withdraw_clearance": _("撤回清仓"),
     "triage": _("分派"), "terminate": _("终止合作"), "suspend": _("暂停合作"), "submit_answer": _("提交答复"), "submit": _("提交"),
     "start_review": _("开始审核"), "start_clearance": _("开始清仓"), "settle": _("结清"), "send_back": _("退回"), "send_back_again": _("重新寄回会员"),

@@ -22,7 +22,7 @@ from core.api.filters import FilterSet, IdFilter, TimeFilter, YesNoFilter
 from core.api.permissions import require_role
 from core.api.schema import stored_file_responses
 from core.api.serializers import HidesSettlementMoney
-from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
+from core.api.transitions import ReasonInput, RejectionFields, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.files import MAX_DOCUMENT_BYTES, serve
 from core.idempotency import idempotent
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role
@@ -364,7 +364,7 @@ class TariffViewSet(viewsets.ReadOnlyModelViewSet):
 
 # --- logistics claims --------------------------------------------------------------------------------------------
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(RejectionFields, serializers.ModelSerializer):
     order_number = serializers.CharField(source="order.number", read_only=True)
     supplier = serializers.IntegerField(source="order.supplier_id", read_only=True)
     supplier_name = serializers.CharField(source="order.supplier.name", read_only=True)
@@ -379,7 +379,8 @@ class ClaimSerializer(serializers.ModelSerializer):
         model = LogisticsClaim
         fields = [
             "id", "order", "order_number", "supplier", "supplier_name", "gift_name", "return_request", "return_number", "cause",
-            "quantity", "amount", "state", "opened_at", "reported_by", "settled_at", "settlement_reference",
+            "quantity", "amount", "state", "opened_at", "reported_by", "settled_at", "settlement_reference", "received_amount",
+            "received_date", "settlement_note", "rejection_reason", "rejection_reason_label",
         ]
         read_only_fields = fields
 
@@ -396,7 +397,24 @@ class ClaimFilter(FilterSet):
 
 class SettleInput(serializers.Serializer):
     settlement_reference = serializers.CharField(max_length=60)
+    received_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, default=None, allow_null=True,
+        help_text="the amount the provider paid (default: the claim's amount, in full)",
+    )
+    received_date = BusinessDateField(required=False, default=None, allow_null=True,
+                                      help_text="the day it was received (default: today; never a later day)")
+    settlement_note = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="why the amount received differs (required then)",
+    )
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CorrectInput(serializers.Serializer):
+    """The figures agreed with the provider (either left out: unchanged) and why."""
+
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=None, allow_null=True)
+    quantity = serializers.IntegerField(required=False, default=None, allow_null=True, min_value=1)
+    reason = RequiredText(max_length=2000)
 
 
 class LostParcelInput(serializers.Serializer):
@@ -404,7 +422,7 @@ class LostParcelInput(serializers.Serializer):
 
 
 class LogisticsClaimViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
-    """Claims on the logistics provider (transit damage, lost parcels): finance accepts and settles them."""
+    """Claims on the logistics provider (transit damage, lost parcels): finance accepts, corrects, rejects and settles them."""
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
@@ -416,6 +434,10 @@ class LogisticsClaimViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSe
 
     accept = transition_action(claims.accept_claim, name="accept", roles=claims.SETTLERS, target="claim", input_serializer=ReasonInput)
     settle = transition_action(claims.settle_claim, name="settle", roles=claims.SETTLERS, target="claim", input_serializer=SettleInput)
+    correct = transition_action(claims.correct_claim, name="correct", roles=claims.SETTLERS, target="claim", input_serializer=CorrectInput)
+    reject = transition_action(
+        claims.reject_claim, name="reject", roles=claims.SETTLERS, target="claim", input_serializer=RequiredReasonInput
+    )
 
     @extend_schema(request=LostParcelInput, responses={201: ClaimSerializer})
     @action(detail=False, methods=["post"], url_path="report-lost-parcel")

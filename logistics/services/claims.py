@@ -2,30 +2,36 @@
 
 A claim is opened by the system (a return inspected as transit damage) or by logistics staff or an operator
 reporting a shipped parcel lost, for the settlement price × quantity stored when it is opened; finance
-accepts it and settles it with a payment reference (`open → accepted → settled`).
+accepts it and settles it with a payment reference and what was received (`open → accepted → settled`), corrects
+its figures while it is open when the provider and finance agree on others, or rejects it when the provider rightly
+contests it (`open → rejected`; never a lost parcel's, whose report the order has acted on).
 """
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.events import publish
 from core.errors import InvalidTransition, ValidationFailed
-from core.fsm import apply_transition, log_creation
+from core.fsm import apply_transition, log_creation, require_transition
 from core.roles import Role, require_role
+from core.texts import Message, labelled_message, yuan
+from core.validators import required_text, validate_length
 from logistics.events import LostParcelClaimAccepted
 from logistics.models import LogisticsClaim, ReturnRequest, Shipment
 from logistics.services import shipments
-from logistics.errors import ParcelAlreadyClaimed
+from logistics.errors import LostParcelClaimNotRejectable, ParcelAlreadyClaimed
 from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.services.locks import lock_suppliers
 
 Cause = LogisticsClaim.Cause
-#: who accepts and settles a claim: the money it is about is finance's (SPEC §4.6)
+#: who accepts, corrects, rejects and settles a claim: the money it is about is finance's (SPEC §4.6)
 SETTLERS = frozenset({Role.FINANCE})
+CENT = Decimal("0.01")
 
 
 def open_claim(
@@ -102,10 +108,16 @@ def accept_claim(*, claim: LogisticsClaim, actor, now: datetime, reason: str = "
     return claim
 
 
-def settle_claim(*, claim: LogisticsClaim, actor, now: datetime, settlement_reference: str, reason: str = "") -> LogisticsClaim:
-    """Finance records the provider's payment of an accepted claim.
+def settle_claim(
+    *, claim: LogisticsClaim, actor, now: datetime, settlement_reference: str, received_amount: Decimal | None = None,
+    received_date: date | None = None, settlement_note: str = "", reason: str = "",
+) -> LogisticsClaim:
+    """Finance records the provider's payment of an accepted claim: its reference, the amount received (by default the
+    claim's, in full) and the day it came in (by default today), with a note saying why when the amount differs.
 
-    :raises PermissionDenied: unless finance :raises ValidationFailed: without a payment reference
+    :raises PermissionDenied: unless finance
+    :raises ValidationFailed: without a payment reference, for an amount received not above zero or with more than two
+        decimals, a day in the future or before the claim was opened, or a different amount without a note
     :raises InvalidTransition: unless it is accepted
     """
     require_role(actor, SETTLERS, gettext("仅财务人员可以确认和结清物流索赔"))
@@ -114,9 +126,86 @@ def settle_claim(*, claim: LogisticsClaim, actor, now: datetime, settlement_refe
         raise ValidationFailed(gettext("请填写结清凭证号"), field="settlement_reference")
     if len(reference) > 60:
         raise ValidationFailed(gettext("结清凭证号最多60个字符"), field="settlement_reference")
+    received = claim.amount if received_amount is None else _money(received_amount, field="received_amount")
+    today = timezone.localdate(now)
+    received_date = received_date or today
+    if received_date > today:
+        raise ValidationFailed(gettext("到账日期不能晚于今天"), field="received_date")
+    if received_date < timezone.localdate(claim.opened_at):
+        raise ValidationFailed(gettext("到账日期不能早于索赔创建日期"), field="received_date")
+    note = validate_length(settlement_note or "", model=LogisticsClaim, column="settlement_note").strip()
+    if received != claim.amount and not note:
+        message = gettext("实收金额与索赔金额 %(amount)s 不同，请填写差额说明") % {"amount": yuan(claim.amount)}
+        raise ValidationFailed(message, field="settlement_note", code="required")
+    receipt = Message(gettext_noop("凭证 %(reference)s，实收 %(received)s，到账日期 %(date)s"),
+                      reference=reference, received=yuan(received), date=received_date.isoformat())
+    said = "；".join(text for text in (note, (reason or "").strip()) if text)
     return apply_transition(
-        claim, "settle", actor=actor, at=now, reason=reason or reference, settled_at=now, settlement_reference=reference
+        claim, "settle", actor=actor, at=now, reason=labelled_message(receipt, said) if said else receipt, settled_at=now,
+        settlement_reference=reference, received_amount=received, received_date=received_date, settlement_note=note,
     )
+
+
+def reject_claim(*, claim: LogisticsClaim, actor, now: datetime, reason: str) -> LogisticsClaim:
+    """Finance rejects an open claim the logistics provider rightly contests (a damage not caused in transit), saying
+    why; the return it came from keeps its outcome. A lost parcel's claim is never rejected: its report failed the
+    shipment, and the order was given up (points refunded) or re-delivered from there, which nothing puts back.
+
+    :raises PermissionDenied: unless finance :raises InvalidTransition: unless it is open
+    :raises LostParcelClaimNotRejectable: for a lost parcel's claim :raises ValidationFailed: without a reason
+    """
+    require_role(actor, SETTLERS, gettext("仅财务人员可以驳回或更正物流索赔"))
+    require_transition(claim, "reject", conditions=False)
+    if not claim.rejectable():
+        raise LostParcelClaimNotRejectable()
+    reason = required_text(reason, message=gettext("请填写驳回原因"))
+    return apply_transition(claim, "reject", actor=actor, at=now, reason=reason)
+
+
+def correct_claim(
+    *, claim: LogisticsClaim, actor, now: datetime, reason: str, amount: Decimal | None = None, quantity: int | None = None,
+) -> LogisticsClaim:
+    """Finance corrects an open claim's amount or quantity to the figure it agreed with the provider (either left out:
+    unchanged); the history keeps the old and the new with the reason. The amount is above zero, in cents, and never
+    above the order's settlement price × its quantity; the quantity at most the order's.
+
+    :raises PermissionDenied: unless finance :raises InvalidTransition: unless it is open
+    :raises ValidationFailed: naming `amount` or `quantity` out of bounds or both unchanged, or `reason` missing
+    """
+    require_role(actor, SETTLERS, gettext("仅财务人员可以驳回或更正物流索赔"))
+    require_transition(claim, "correct")
+    reason = required_text(reason, message=gettext("请说明更正原因"))
+    with transaction.atomic():
+        # the correction keeps the claim open, so one committed meanwhile would not stop it: the row is locked and this
+        # one judged against the figures it now has
+        locked = LogisticsClaim.objects.select_for_update().select_related("order").get(pk=claim.pk)
+        order = locked.order
+        new_amount = locked.amount if amount is None else _money(amount, field="amount")
+        ceiling = order.settlement_unit_price * order.quantity
+        if new_amount > ceiling:
+            message = gettext("索赔金额不能超过结算单价 × 订单数量（%(ceiling)s）") % {"ceiling": yuan(ceiling)}
+            raise ValidationFailed(message, field="amount")
+        new_quantity = locked.quantity if quantity is None else quantity
+        if not 1 <= new_quantity <= order.quantity:
+            raise ValidationFailed(gettext("数量应在 1 到订单数量 %(quantity)s 之间") % {"quantity": order.quantity}, field="quantity")
+        if (new_amount, new_quantity) == (locked.amount, locked.quantity):
+            raise ValidationFailed(gettext("金额和数量与原索赔相同"), field="amount")
+        change = Message(gettext_noop("金额 %(was_amount)s → %(amount)s，数量 %(was_quantity)s → %(quantity)s"),
+                         was_amount=yuan(locked.amount), amount=yuan(new_amount), was_quantity=locked.quantity, quantity=new_quantity)
+        apply_transition(locked, "correct", actor=actor, at=now, reason=labelled_message(change, reason), amount=new_amount,
+                         quantity=new_quantity)
+    claim.refresh_from_db()
+    return claim
+
+
+def _money(value, *, field: str) -> Decimal:
+    """A positive amount in cents. :raises ValidationFailed: naming `field`"""
+    amount = Decimal(value)
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationFailed(gettext("金额应大于零"), field=field)
+    if amount != amount.quantize(CENT):
+        raise ValidationFailed(gettext("金额最多两位小数"), field=field)
+    return amount
 
 
 # what the claims page's text filter and the API's `?search=` find a claim by: its order's number, the tracking number
@@ -126,4 +215,5 @@ SEARCHED = ("order__number", "order__shipments__tracking_number", "return_reques
 
 def list_claims(*, user) -> QuerySet:
     """Claims for staff (finance settles them), with the order, supplier and gift a list shows."""
-    return LogisticsClaim.objects.visible_to(user).select_related("order__supplier", "order__gift", "return_request", "reported_by")
+    return (LogisticsClaim.objects.visible_to(user).select_related("order__supplier", "order__gift", "return_request", "reported_by")
+            .prefetch_related(LogisticsClaim.rejection.prefetch()))

@@ -97,9 +97,15 @@ ROWS: dict = {
     # the matrix's claim is open: finance accepts it (200); settling comes after acceptance (409)
     ("logistics-claim-accept", "POST"): only({"finance": 200}, seen_by=STAFF, obj="claim", writable={"reason"}, body=REASON),
     ("logistics-claim-settle", "POST"): only(
-        {"finance": 409}, seen_by=STAFF, obj="claim", writable={"settlement_reference", "reason"},
+        {"finance": 409}, seen_by=STAFF, obj="claim",
+        writable={"settlement_reference", "received_amount", "received_date", "settlement_note", "reason"},
         body={"settlement_reference": "PAY-MATRIX"},
     ),
+    # while the claim is open finance corrects its figures or rejects it (a transit-damage claim may be rejected)
+    ("logistics-claim-correct", "POST"): only(
+        {"finance": 200}, seen_by=STAFF, obj="claim", writable={"amount", "quantity", "reason"}, body={"amount": "1.00"} | REASON
+    ),
+    ("logistics-claim-reject", "POST"): only({"finance": 200}, seen_by=STAFF, obj="claim", writable={"reason"}, body=REASON),
     ("logistics-claim-report-lost-parcel", "POST"): only(
         {"logistics": 404, "operator": 404}, seen_by=EVERYONE, writable={"shipment"}, body={"shipment": MISSING}
     ),

@@ -393,7 +393,7 @@ def test_finance_accepts_and_settles_a_claim_from_the_claims_page(delivered_orde
 
     page = client.get("/logistics/claims/?state=open").content.decode()
     client.post(f"/logistics/claims/{claim.pk}/accept/", {})
-    client.post(f"/logistics/claims/{claim.pk}/settle/", {"settlement_reference": "PAY-88"})
+    client.post(f"/logistics/claims/{claim.pk}/settle/", {"settlement_reference": "PAY-88", "received_amount": "180.00"})
 
     assert delivered_order.number in page and 'data-action="accept"' in page and "¥180.00" in page
     assert 'data-testid="claims-total">合计金额：¥180.00<' in page
@@ -453,8 +453,8 @@ def test_the_claim_page_shows_its_history_and_a_settlement_without_reference_nex
     assert f'href="/logistics/claims/{claim.pk}/"' in client.get("/logistics/claims/").content.decode()
     client.post(f"/logistics/claims/{claim.pk}/accept/", {"reason": "照片确认破损"})
 
-    refused = client.post(f"/logistics/claims/{claim.pk}/settle/", {"settlement_reference": "  "})
-    client.post(f"/logistics/claims/{claim.pk}/settle/", {"settlement_reference": "PAY-9"})
+    refused = client.post(f"/logistics/claims/{claim.pk}/settle/", {"settlement_reference": "  ", "received_amount": "180.00"})
+    client.post(f"/logistics/claims/{claim.pk}/settle/", {"settlement_reference": "PAY-9", "received_amount": "180.00"})
     html = client.get(f"/logistics/claims/{claim.pk}/").content.decode()
 
     assert refused.status_code == 400 and list(field_errors(refused)) == ["settlement_reference"]

@@ -25,6 +25,7 @@ from logistics.services import returns
 from points.models import RedemptionOrder
 from settlement.models import Adjustment
 from suppliers.models import Gift, Notice, ReplenishmentRequest
+from tests.factories import SHANGHAI
 
 # with --dist loadgroup one worker runs the module: the demo is seeded once (seeded_demo), not once per worker
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_logistics")]
@@ -122,13 +123,16 @@ def test_dropship_earbuds_handed_to_their_supplier_not_shipped(seeded_twice):
     assert [(notice.title_text, notice.link) for notice in told] == [("1 笔直发订单待发货", "/logistics/dropship/?state=created")]
 
 
-def test_returns_costs_and_claim(seeded_twice):
-    assert by(ReturnRequest.objects.all()) == {"refunded": 2, "requested": 1, "exchanged": 1}
+def test_returns_costs_and_claims(seeded_twice):
+    assert by(ReturnRequest.objects.all()) == {"refunded": 3, "requested": 1, "exchanged": 1}
     assert ReturnRequest.objects.get(outcome="resellable").state == "refunded"
     assert ReturnRequest.objects.get(state="requested").order.state == "delivered"
-    claim = LogisticsClaim.objects.get(cause="transit_damage")
-    assert claim.state == "open"
-    assert claim.return_request.outcome == "transit_damage"
+    damaged = LogisticsClaim.objects.filter(cause="transit_damage")
+    assert by(damaged) == {"open": 1, "rejected": 1}
+    assert {claim.return_request.outcome for claim in damaged} == {"transit_damage"}
+    rejected = damaged.get(state="rejected")
+    assert (rejected.rejection.actor.username, rejected.rejection.reason_text) == (
+        "finance", "物流商提供签收照片：签收时外包装完好，压痕系签收后造成")
     assert by(ExtraCost.objects.all(), "kind") == {"handling": 1, "redelivery": 1, "storage": 3, "return_freight": 1}
     assert set(ExtraCost.objects.values_list("payer", flat=True)) == {"supplier"}
 
@@ -162,12 +166,14 @@ def test_an_exchange_whose_replacement_failed_waits_for_the_operator(seeded_twic
     assert not returns.may_take(user=User.objects.get(username="logistics"), return_request=exchange, step="reship_replacement")
 
 
-def test_a_lost_parcels_claim_accepted_proposes_the_suppliers_compensation_waiting_for_the_second_finance_user(seeded_twice):
+def test_a_lost_parcels_claim_accepted_proposes_the_suppliers_compensation_and_is_settled_short_with_a_note(seeded_twice):
     claim = LogisticsClaim.objects.get(cause="lost_parcel")
     compensation = Adjustment.objects.get(source_kind="claim")
 
     assert (claim.state, claim.shipment.state, claim.order.state, claim.reported_by.username) == (
-        "accepted", "failed", "cancelled", "logistics")
+        "settled", "failed", "cancelled", "logistics")
+    assert (claim.amount - claim.received_amount, claim.settlement_reference) == (Decimal("30.00"), "LP-PAY-0001")
+    assert claim.settlement_note and claim.received_date == claim.settled_at.astimezone(SHANGHAI).date()
     assert (compensation.kind, compensation.state, compensation.amount) == ("compensation", "proposed", claim.amount)
     assert (compensation.supplier, compensation.source_id, compensation.created_by.username) == (
         claim.order.supplier, f"#{claim.pk}", "finance")

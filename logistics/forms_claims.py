@@ -1,0 +1,41 @@
+"""Portal forms of a logistics claim's steps (reject, correct, settle): they parse input into the shapes
+`logistics.services.claims` takes; the rules (bounds, the note a different amount needs, the days allowed) live there."""
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.validators import BusinessDayField
+
+
+def _text(label, *, required: bool = True, max_length: int = 2000) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=max_length, widget=forms.TextInput(attrs={"placeholder": label}))
+
+
+def _amount(label, *, required: bool = True) -> forms.DecimalField:
+    # bounds and cents are the service's to judge, so a page and the API refuse an amount with the same words
+    return forms.DecimalField(label=label, required=required, max_digits=14, decimal_places=2,
+                              widget=forms.NumberInput(attrs={"min": "0.01", "step": "0.01", "placeholder": label}))
+
+
+class RejectClaimForm(forms.Form):
+    reason = _text(_("驳回原因"))
+
+
+class CorrectClaimForm(forms.Form):
+    """The figures agreed with the provider; either left blank stays as it is."""
+
+    amount = _amount(_("更正后金额"), required=False)
+    quantity = forms.IntegerField(label=_("更正后数量"), required=False, min_value=1,
+                                  widget=forms.NumberInput(attrs={"min": 1, "placeholder": _("更正后数量")}))
+    reason = _text(_("更正原因"))
+
+
+class SettleClaimForm(forms.Form):
+    """The provider's payment: its reference, the amount received, the day it came in (today unless changed) and, when
+    the amount differs from the claim's, why."""
+
+    settlement_reference = _text(_("结清凭证号"), max_length=60)
+    received_amount = _amount(_("实收金额"))
+    received_date = BusinessDayField(label=_("到账日期"), initial=timezone.localdate, required=False,  # blank: today
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))  # the ISO day a date input holds
+    settlement_note = _text(_("差额说明（实收与索赔金额不同时必填）"), required=False, max_length=300)
