@@ -1,13 +1,15 @@
 """Demo data of a terminated supplier's receivable (called by settlement.seed's step, within its guard): supplier_d,
 onboarded four months before seeding, was charged a penalty in month 1 with no delivery to pay against; its statement
 of month 1 is issued and confirmed, closing with a negative payable, and the operator then ends the cooperation, so
-what it owes becomes a receivable (结算单 → 仅看应收) on which finance records the collection once it pays."""
+what it owes becomes a receivable (结算单 → 仅看应收), part paid, on which finance records the rest once it pays."""
 from datetime import timedelta
 from decimal import Decimal
 
 #: the demo supplier whose cooperation has ended owing a penalty: name, first 17 characters of its credit code, login, phone
 TERMINATED = ("苏州云锦家纺有限公司", "91320500MA1DDDDD3", "supplier_d", "13900004444")
 ACCOUNT = ("中国农业银行苏州工业园区支行", "6228480402564890018")
+#: what supplier_d has paid of its receivable of 350.00 so far: 200.00 is still outstanding
+PAID_FIRST = Decimal("150.00")
 
 
 def onboard_terminating(*, first, operator, password) -> None:
@@ -45,7 +47,7 @@ def penalise(*, first, finance, checker) -> None:
 
 def terminate_owing(*, first, finance, operator) -> None:
     """Month 1's statement of supplier_d issued and confirmed (closed, its negative payable carried), then the
-    cooperation ended: the payable is owed as a receivable."""
+    cooperation ended: the payable is owed as a receivable, of which the supplier has since paid a part (PAID_FIRST)."""
     from settlement.models import Statement
     from settlement.seed import _admin, _after
     from settlement.services import statements
@@ -58,3 +60,6 @@ def terminate_owing(*, first, finance, operator) -> None:
     statements.confirm_statement(statement=statement, actor=admin, now=issued_at + timedelta(days=1))
     onboarding.terminate_supplier(supplier=supplier, actor=operator, now=issued_at + timedelta(days=5),
                                   reason="质检连续不合格，经复评决定终止合作")
+    # a first part of what it owes paid: the receivable stays open with the rest outstanding
+    statements.record_collection(statement=statement, actor=finance, now=issued_at + timedelta(days=12), reference="COL-DEMO-PART",
+                                 amount=PAID_FIRST)

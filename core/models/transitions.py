@@ -84,6 +84,7 @@ TRANSITION_LABELS = {
     "complete": _("完成"), "collect": _("自提"), "clear_leftovers": _("清理遗留"), "cancel_before_picking": _("拣货前取消"),
     "approve_payment": _("批准付款"), "disable": _("停用"), "enable": _("启用"), "withdraw": _("撤回"), "void": _("作废"),
     "request_dismissal": _("申请撤销"), "decline_dismissal": _("不同意撤销"), "record_collection": _("登记收款"),
+    "record_part_payment": _("登记部分收款"),
     "correct_invoice": _("更正发票号码"), "owe": _("转为应收"), "propose_again": _("重新提出"),
     "schedule_publication": _("安排定时上线"), "cancel_schedule": _("取消定时上线"), "reset_password": _("重置密码"),
 } | CREATION_LABELS

@@ -4,6 +4,7 @@ Each view parses its input, makes one service call and renders; the rules live i
 from the services' scoped lists, so another supplier's statement is a 404; a role that may not act is a 403.
 """
 import django_filters
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -21,7 +22,7 @@ from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition
 from core.files import serve
 from core.roles import Role
 from core.selectors import searched
-from settlement.models import GenerationRun, Section, Statement, StatementLine, StatementVersion
+from settlement.models import GenerationRun, ReceivablePayment, Section, Statement, StatementLine, StatementVersion
 from settlement.pdf import described
 from settlement.services import generation, statements
 from settlement.tasks import generate_statements
@@ -96,6 +97,9 @@ class StatementSerializer(serializers.ModelSerializer):
     collected_by = ActorField()
     respond_by = serializers.SerializerMethodField(help_text="when an issued statement is deemed confirmed without an answer")
     payment_overdue = serializers.SerializerMethodField(help_text="invoiced or approved, unpaid and past `payment_due_on`")
+    outstanding = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, allow_null=True,
+                                           help_text="a receivable: what the supplier still owes of it (-payable less "
+                                                     "`collected_amount`), 0.00 once collected; null for any other statement")
 
     class Meta:
         model = Statement
@@ -103,7 +107,7 @@ class StatementSerializer(serializers.ModelSerializer):
             "id", "supplier", "supplier_name", "month", "version", "state", "payable", "generated_at", "issued_at", "issued_by",
             "respond_by", "confirmed_at", "deemed_confirmed", "dispute_reason", "invoice_number", "invoice_amount", "invoiced_at",
             "payment_days", "payment_due_on", "payment_overdue", "payment_approved_at", "payment_approved_by", "payment_reference", "payment_date", "paid_by", "closed_at", "receivable",
-            "collection_reference", "collection_date", "collected_by",
+            "collection_reference", "collection_date", "collected_by", "collected_amount", "outstanding",
         ]
         read_only_fields = fields
 
@@ -146,13 +150,25 @@ class StatementVersionSerializer(serializers.ModelSerializer):
         return bool(version.pdf)
 
 
+class ReceivablePaymentSerializer(serializers.ModelSerializer):
+    """A payment recorded towards a receivable."""
+
+    recorded_by = ActorField()
+
+    class Meta:
+        model = ReceivablePayment
+        fields = ["id", "amount", "received_on", "reference", "recorded_by", "recorded_at"]
+        read_only_fields = fields
+
+
 class StatementDetailSerializer(StatementSerializer):
-    """A statement with every version's totals, the current one last."""
+    """A statement with every version's totals, the current one last, and a receivable's payments, oldest first."""
 
     versions = StatementVersionSerializer(many=True, read_only=True)
+    receivable_payments = ReceivablePaymentSerializer(many=True, read_only=True)
 
     class Meta(StatementSerializer.Meta):
-        fields = [*StatementSerializer.Meta.fields, "versions"]
+        fields = [*StatementSerializer.Meta.fields, "versions", "receivable_payments"]
         read_only_fields = fields
 
 
@@ -228,8 +244,10 @@ class PayInput(serializers.Serializer):
 class CollectionInput(serializers.Serializer):
     collection_reference = serializers.CharField(source="reference", max_length=60)
     # text, parsed by the one rule of amounts (`parse_amount`)
-    collection_amount = serializers.CharField(source="amount", max_length=30, help_text="the amount received: all the "
-                                              "receivable owes, -payable (e.g. 350.00), else 400 naming it")
+    collection_amount = serializers.CharField(source="amount", max_length=30, help_text="the amount received (e.g. 150.00): "
+                                              "more than zero and at most `outstanding`, else 400 naming it and the "
+                                              "outstanding amount; the payment that leaves nothing outstanding collects "
+                                              "the receivable")
     collection_date = BusinessDateField(source="collected_on", required=False, allow_null=True, default=None,
                                             help_text="today if omitted; never in the future")
 
@@ -248,7 +266,8 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         queryset = statements.list_statements(actor=self.request.user)
         if self.action != "list":
-            queryset = queryset.prefetch_related("versions__issued_by")
+            queryset = queryset.prefetch_related("versions__issued_by", Prefetch(
+                "receivable_payments", queryset=ReceivablePayment.objects.select_related("recorded_by").order_by("recorded_at", "id")))
         return queryset
 
     def get_serializer_class(self):

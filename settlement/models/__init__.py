@@ -5,7 +5,7 @@ from .assessment import (
 )
 from .reconciliation import Category, LineResolution, Reconciliation, ReconciliationLine, Resolution
 from .statements import (
-    LINE_KINDS, SECTION_TOTALS, GenerationRun, Reference, Section, SourceKind, Statement, StatementLine, StatementVersion,
+    LINE_KINDS, SECTION_TOTALS, GenerationRun, ReceivablePayment, Reference, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
 
 __all__ = [
@@ -13,6 +13,6 @@ __all__ = [
     "PenaltyRuleChange", "ReEvaluation",
     "RectificationCase", "SuspensionProposal",
     "REASON_SHOWN", "Adjustment", "Category", "GenerationRun", "LINE_KINDS", "LineResolution", "Reconciliation", "ReconciliationLine",
-    "Reference",
+    "ReceivablePayment", "Reference",
     "Resolution", "SECTION_TOTALS", "Section", "SourceKind", "Statement", "StatementLine", "StatementVersion",
 ]

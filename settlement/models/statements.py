@@ -82,6 +82,9 @@ class Statement(StateMachine):
     collection_reference = models.CharField(_("收款凭证号"), max_length=60, blank=True)
     collection_date = models.DateField(_("收款日期"), null=True, blank=True)
     collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # what the supplier has paid of its receivable so far, the sum of its payments (ReceivablePayment): never more than
+    # it owes (-payable), whole once collected
+    collected_amount = models.DecimalField(_("已收回金额"), default=ZERO, **MONEY)
     state = StateField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
 
     objects = ScopedManager()
@@ -99,11 +102,19 @@ class Statement(StateMachine):
                                    | ~Q(payment_approved_by=F("issued_by")), name="statement_payment_approver_is_not_issuer"),
             models.CheckConstraint(condition=Q(paid_by__isnull=True) | Q(payment_approved_by__isnull=True)
                                    | ~Q(paid_by=F("payment_approved_by")), name="statement_payer_is_not_payment_approver"),
+            models.CheckConstraint(condition=Q(collected_amount=0) | Q(receivable=True, collected_amount__gt=0,
+                                                                       collected_amount__lte=F("payable") * -1),
+                                   name="statement_collected_within_receivable"),
         ]
         indexes = [models.Index(fields=["state", "issued_at"]), models.Index(fields=["month", "state"])]
 
     def __str__(self) -> str:
         return f"{self.supplier_id} {self.month:%Y-%m} v{self.version}"
+
+    @property
+    def outstanding(self) -> Decimal | None:
+        """What a receivable still owes (its amount less what was collected); None for a statement that is none."""
+        return -self.payable - self.collected_amount if self.receivable else None
 
     @transition(field=state, source=State.DRAFT, target=State.ISSUED)
     def issue(self, *, issued_at, issued_by) -> None:
@@ -148,9 +159,40 @@ class Statement(StateMachine):
         """A closed negative payable no later statement carried, once its supplier is terminated."""
         self.receivable = True
 
+    @transition(field=state, source=State.CLOSED, target=State.CLOSED, conditions=[_is_receivable])
+    def record_part_payment(self, *, amount: Decimal) -> None:
+        """A payment short of what the receivable still owes: it stays closed, owing the rest."""
+        self.collected_amount += amount
+
     @transition(field=state, source=State.CLOSED, target=State.COLLECTED, conditions=[_is_receivable])
-    def record_collection(self, *, reference: str, collected_on, collected_by) -> None:
+    def record_collection(self, *, reference: str, collected_on, collected_by, amount: Decimal) -> None:
+        """The payment of all the receivable still owes (the last of its payments)."""
         self.collection_reference, self.collection_date, self.collected_by = reference, collected_on, collected_by
+        self.collected_amount += amount
+
+
+class ReceivablePayment(models.Model):
+    """One payment a terminated supplier made towards its receivable (a statement closed as one), as finance recorded
+    it: the amount, the day it was received and the bank reference; its statement's `collected_amount` sums them."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="receivable_payments")
+    amount = models.DecimalField(_("收款金额"), **MONEY)
+    received_on = models.DateField(_("收款日期"))
+    reference = models.CharField(_("收款凭证号"), max_length=60)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="statement__supplier", staff=SETTLEMENT_STAFF)
+
+    class Meta:
+        ordering = ["statement_id", "recorded_at", "id"]
+        verbose_name = _("应收收款")
+        verbose_name_plural = _("应收收款")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="receivable_payment_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.statement} · {self.amount} {self.reference}"
 
 
 class StatementVersion(models.Model):

@@ -34,7 +34,8 @@ from core.selectors import answering
 from core.validators import required_text, validate_length
 from core.texts import Message, labelled_message, moment
 from settlement.models import (
-    SECTION_TOTALS, Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion,
+    SECTION_TOTALS, Adjustment, ReceivablePayment, Reconciliation, Section, SourceKind, Statement, StatementLine,
+    StatementVersion,
 )
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_carry_correction, require_finance
 from settlement.services.generation import chart_months, version_totals
@@ -513,25 +514,47 @@ def _bank_record(reference: str, on: date | None, *, now: datetime, fields: tupl
 
 
 def record_collection(*, statement: Statement, actor, now: datetime, reference: str, amount, collected_on: date | None = None) -> Statement:
-    """Record that a terminated supplier paid what it owed (a statement closed as a receivable): the bank reference
-    of its payment, the amount received, which must be all it owes (the receivable is collected whole), and the date,
-    by a finance user. :raises PermissionDenied: :raises ValidationFailed: naming `collection_amount` for an amount
-    other than what is owed :raises InvalidTransition: not a receivable, or collected already"""
+    """Record a payment a terminated supplier made towards what it owes (a statement closed as a receivable), by a
+    finance user: the bank reference, the amount received (more than zero, at most what is still outstanding) and the
+    day it was received (today if not given, never later). The receivable stays closed, owing the rest, until a payment
+    collects all that is outstanding: then it is collected (应收已收回) and the supplier told. Each payment is kept
+    (`ReceivablePayment`) and logged in the statement's history. The statement's row is locked first, so that two
+    finance users recording at once never collect more than is owed.
+
+    :raises PermissionDenied: :raises ValidationFailed: naming `collection_amount` (with the outstanding amount),
+    `collection_reference` or `collection_date` :raises InvalidTransition: not a receivable, or collected already"""
     require_finance(actor)
     reference, collected_on = _bank_record(reference, collected_on, now=now, fields=("collection_reference", "collection_date"),
                                            messages=(gettext("请填写收款凭证号"), gettext("收款日期不能晚于今天")))
     amount = parse_amount(amount, field="collection_amount", example="350.00")
     with transaction.atomic():
         statement = lock_statement(statement)
-        if statement.state == State.CLOSED and statement.receivable and amount != -statement.payable:
-            message = gettext("收款金额 %(amount)s 与应收金额 %(owed)s 不一致：须一次收回全部应收款") % {"amount": amount, "owed": -statement.payable}
-            raise ValidationFailed(message, field="collection_amount")
-        apply_transition(statement, "record_collection", actor=actor, at=now, reason=reference, reference=reference,
-                         collected_on=collected_on, collected_by=actor)
+        require_transition(statement, "record_collection")
+        outstanding = statement.outstanding
+        if not ZERO < amount <= outstanding:
+            message = (gettext("收款金额须大于零，尚未收回 %(outstanding)s") if amount <= ZERO
+                       else gettext("收款金额 %(amount)s 超过尚未收回的应收金额 %(outstanding)s"))
+            raise ValidationFailed(message % {"amount": amount, "outstanding": outstanding}, field="collection_amount")
+        ReceivablePayment.objects.create(statement=statement, amount=amount, received_on=collected_on, reference=reference,
+                                         recorded_by=actor, recorded_at=now)
+        said = {"amount": str(amount), "reference": reference, "collected_on": f"{collected_on:%Y-%m-%d}"}
+        if amount < outstanding:
+            left = str(outstanding - amount)
+            apply_transition(statement, "record_part_payment", actor=actor, at=now, amount=amount, reason=Message(
+                gettext_noop("收款 %(amount)s 元（凭证 %(reference)s，%(collected_on)s 收到），尚未收回 %(left)s 元"), left=left, **said))
+            return statement
+        apply_transition(statement, "record_collection", actor=actor, at=now, reference=reference, collected_on=collected_on,
+                         collected_by=actor, amount=amount, reason=Message(
+                             gettext_noop("收款 %(amount)s 元（凭证 %(reference)s，%(collected_on)s 收到），应收款已全部收回"), **said))
         _tell_plainly(statement, kind="statement_collected", now=now, title=gettext_noop("%(month)s 结算单应收款已收到"),
                       body=gettext_noop("收到 %(amount)s 元，收款凭证 %(reference)s，收款日期 %(collected_on)s。"),
                       amount=str(-statement.payable), reference=reference, collected_on=f"{collected_on:%Y-%m-%d}")
     return statement
+
+
+def receivable_payments(statement: Statement) -> QuerySet[ReceivablePayment]:
+    """The payments recorded towards a receivable, oldest first, with who recorded each."""
+    return statement.receivable_payments.select_related("recorded_by").order_by("recorded_at", "id")
 
 
 # --- reading --------------------------------------------------------------------------------------------------

@@ -63,12 +63,13 @@ def test_finance_finds_the_terminated_suppliers_receivable_and_records_its_colle
     listed = client.get("/settlement/statements/?receivable=on").context["page_obj"]
 
     (owed,) = listed
-    assert (owed.supplier.state, owed.state, owed.receivable, owed.payable) == (Supplier.State.TERMINATED, "closed", True, -350)
+    assert (owed.supplier.state, owed.state, owed.receivable, owed.payable, owed.outstanding) == (
+        Supplier.State.TERMINATED, "closed", True, -350, 200)  # a first 150.00 paid
     own = Client()
     own.login(username="supplier_d", password="demo12345")
     assert [s.pk for s in own.get("/settlement/statements/?receivable=on").context["page_obj"]] == [owed.pk]  # its own, read
     collected = record_collection(statement=owed, actor=django_user_model.objects.get(username="finance"), now=timezone.now(),
-                                  reference="COL-DEMO-001", amount="350.00")
+                                  reference="COL-DEMO-001", amount="200.00")
     assert (collected.state, collected.collection_reference) == ("collected", "COL-DEMO-001")
 
 
