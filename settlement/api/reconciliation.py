@@ -16,7 +16,7 @@ from core.api.transitions import transition_action
 from core.roles import Role
 from settlement.api.statements import MonthField
 from settlement.models import Category, LineResolution, Reconciliation, ReconciliationLine, Resolution, Statement
-from settlement.services import reconciliation
+from settlement.services import reconciliation, reconciliation_history
 from settlement.services.pending import with_pending
 
 FINANCE = frozenset({Role.FINANCE})
@@ -116,6 +116,44 @@ class LineResolutionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class EarlierAnswerSerializer(LineResolutionSerializer):
+    """An answer given on an earlier file of the statement to a difference of this reconciliation."""
+
+    line = serializers.IntegerField(source="answered_line.id", read_only=True, help_text="the line of this reconciliation it answers")
+    order_number = serializers.CharField(source="line.order_number", read_only=True)
+    sku = serializers.CharField(source="line.sku", read_only=True)
+    kind = serializers.CharField(source="line.kind", read_only=True)
+    reconciliation = serializers.IntegerField(source="line.reconciliation_id", read_only=True, help_text="the earlier reconciliation")
+    file_name = serializers.CharField(source="line.reconciliation.file_name", read_only=True)
+    version = serializers.IntegerField(source="line.reconciliation.version.number", read_only=True,
+                                       help_text="the statement version the earlier file was matched against")
+    decision_note = serializers.CharField(source="shown_decision_note", read_only=True,
+                                          help_text="the checker's note on its adjustment (finance and operators; empty for a supplier)")
+
+    class Meta(LineResolutionSerializer.Meta):
+        fields = ["line", "order_number", "sku", "kind", "reconciliation", "file_name", "version",
+                  *LineResolutionSerializer.Meta.fields, "decision_note"]
+        read_only_fields = fields
+
+
+class ReconciliationDetailSerializer(ReconciliationSerializer):
+    """A reconciliation with the answers given on the statement's earlier files to its differences."""
+
+    earlier_answers = serializers.SerializerMethodField(
+        help_text="for a file uploaded again: how each of its differences was answered on the statement's earlier files (the "
+                  "same order, SKU and kind), line by line in file order, oldest first, as its page shows them beside the "
+                  "line; a supplier reads only answers with no adjustment or an approved one, without the checker's note")
+
+    class Meta(ReconciliationSerializer.Meta):
+        fields = [*ReconciliationSerializer.Meta.fields, "earlier_answers"]
+        read_only_fields = fields
+
+    @extend_schema_field(EarlierAnswerSerializer(many=True))
+    def get_earlier_answers(self, found: Reconciliation) -> list:
+        answers = reconciliation_history.earlier_answers(reconciliation=found, actor=self.context["request"].user)
+        return EarlierAnswerSerializer(answers, many=True, context=self.context).data
+
+
 class UploadInput(serializers.Serializer):
     statement = ScopedKey(Statement, required=True)
     file = TableFileField(help_text="CSV or XLSX: order number, SKU, line kind (delivery, return, replacement), "
@@ -153,6 +191,9 @@ class ReconciliationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
     def get_queryset(self):
         return reconciliation.list_reconciliations(actor=self.request.user)
+
+    def get_serializer_class(self):
+        return ReconciliationDetailSerializer if self.action == "retrieve" else ReconciliationSerializer
 
 
     @extend_schema(request={"multipart/form-data": UPLOAD_SCHEMA}, responses={201: ReconciliationSerializer})

@@ -6,10 +6,10 @@ beside an adjustment proposed for it, so that neither finance user decides it af
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from core.roles import SUPPLIER_ROLES
-from settlement.models import Adjustment, LineResolution, ReconciliationLine
+from settlement.models import Adjustment, Category, LineResolution, ReconciliationLine
 from settlement.models.reconciliation import REOPENING
 
 Key = tuple[int, str, str, str]  # statement, order number, SKU, line kind
@@ -59,6 +59,26 @@ def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation,
         by_key[_key(resolution.line)].append(resolution)
     for line in lines:
         line.earlier_answers = by_key[(reconciliation.statement_id, line.order_number, line.sku, line.kind)]
+
+
+def earlier_answers(*, reconciliation, actor) -> list[LineResolution]:
+    """The answers given on the statement's earlier files to this reconciliation's differences, as its page reads them
+    beside its lines (`note_earlier_answers`, with what a supplier's users may read): line by line in file order, each
+    line's oldest first, each with `answered_line`, the line of this reconciliation it answers. Only the differences
+    answered on another file of the statement are looked up, so a file of many lines reads a few queries."""
+    answered = set(LineResolution.objects.filter(line__reconciliation__statement_id=reconciliation.statement_id)
+                   .exclude(line__reconciliation_id=reconciliation.pk).values_list("line__order_number", "line__sku", "line__kind"))
+    if not answered:
+        return []
+    lines = [line for line in reconciliation.lines.exclude(category=Category.MATCHED).order_by(F("row").asc(nulls_last=True), "id")
+             if (line.order_number, line.sku, line.kind) in answered]
+    note_earlier_answers(lines, reconciliation=reconciliation, actor=actor)
+    found = []
+    for line in lines:
+        for kept in line.earlier_answers:
+            kept.answered_line = line
+            found.append(kept)
+    return found
 
 
 def note_earlier_rejections(adjustments: Iterable[Adjustment], *, actor) -> None:
