@@ -8,5 +8,4 @@ class LogisticsConfig(AppConfig):
 
     def ready(self) -> None:
         from logistics import data_checks, home, nav_flow, nav_leftovers, nav_provider, nav_returns, order_sections, seed, seed_incidents  # noqa: F401  (verify_data's evidence check, home panel, navigation, pages, demo data)
-        from logistics import views_claims  # noqa: F401  (a claim's correction, rejection and settlement on its page)
         from logistics.services import claims, inbound, shipments  # noqa: F401  (order events; lost parcels; stock on its way)

@@ -241,12 +241,6 @@ class VoidCostForm(forms.Form):
     reason = forms.CharField(label=_("作废原因"), max_length=300, widget=forms.TextInput(attrs={"placeholder": _("作废原因")}))
 
 
-class SettleForm(forms.Form):
-    settlement_reference = forms.CharField(
-        label=_("结清凭证号"), max_length=60, widget=forms.TextInput(attrs={"placeholder": _("结清凭证号")})
-    )
-
-
 class LostParcelForm(forms.Form):
     """The parcel reported lost, named by its tracking number (and its carrier when several carriers use the number)."""
 

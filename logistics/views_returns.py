@@ -44,9 +44,9 @@ from logistics.forms_returns import (
     ReturnFilterForm,
     ReturnRequestForm,
     SendBackAgainForm,
-    SettleForm,
     VoidCostForm,
 )
+from logistics.forms_claims import CorrectClaimForm, RejectClaimForm, SettleClaimForm
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Tariff
 from logistics.services import claims, costs, returns
 from points.models import RedemptionOrder
@@ -91,9 +91,14 @@ RETURN_ACTIONS = {
         confirm=gettext_lazy("将退还本次退换数量的积分，不再发出换货，确定改为退积分？"),
     ),
 }
+#: finance's steps on a logistics claim's page (SPEC §4.6): accept it, correct its figures or reject it while it is
+#: open, settle it with what was received
 CLAIM_ACTIONS = {
     "accept": ReturnAction(gettext_lazy("确认索赔"), claims.accept_claim),
-    "settle": ReturnAction(gettext_lazy("结清"), claims.settle_claim, SettleForm),
+    "correct": ReturnAction(gettext_lazy("更正金额/数量"), claims.correct_claim, CorrectClaimForm),
+    "reject": ReturnAction(gettext_lazy("驳回索赔"), claims.reject_claim, RejectClaimForm, "danger",
+                           confirm=gettext_lazy("驳回后物流商不再赔付此索赔，确定驳回？")),
+    "settle": ReturnAction(gettext_lazy("结清"), claims.settle_claim, SettleClaimForm),
 }
 
 
@@ -297,7 +302,6 @@ def _claims_page(request, *, lost_form: LostParcelForm | None = None):
         "filters": filters,
         "total": claimed.aggregate(total=Sum("amount"))["total"],
         "may_settle": request.user.role in claims.SETTLERS,
-        "settle_form": SettleForm(auto_id=False),
         "lost_form": lost_form or (LostParcelForm(user=request.user) if request.user.role in PARCEL_REPORTERS else None),
     }
     return render(request, "logistics/returns/claims.html", context, status=400 if lost_form else filters.status)
