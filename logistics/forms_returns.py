@@ -3,9 +3,10 @@ from django import forms
 
 from core.errors import ValidationFailed
 from core.files import accepted_types
-from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
+from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, waiting_box, yes_no_box
 from core.numbers import typed_number
-from core.validators import BusinessDayField
+from core.roles import STAFF_ROLES, has_role, waiting_rows, waits_for
+from core.validators import BusinessDayField, IdField, typed_phone
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from logistics.models import InboundShipment, LeftoverLot, LogisticsClaim, Retur
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs, return_evidence, returns, shipments
 from points.models import RedemptionOrder
+from points.selectors import phone_matching
 from suppliers.forms import SupplierFilter
 from suppliers.models import Supplier
 
@@ -122,19 +124,34 @@ class InspectForm(forms.Form):
 
 
 class ReturnFilterForm(SupplierFilter, DayRangeFilter):
-    """Returns by state, fulfilment, number, day requested and, for staff (a supplier sees its own only), supplier:
-    `?supplier=` is where a supplier's page links."""
+    """Returns waiting for the reader (待我处理: those its navigation badge counts, which the badge links to), by state,
+    fulfilment, number, day requested and, for staff (a supplier sees its own only), supplier: `?supplier=` is where a
+    supplier's page links, the hidden `?member=` where the operator's member page does. Staff find a return by its
+    member's phone too, as the staff's order list finds orders (`points.selectors.phone_matching`: the number as typed
+    or its last 4 digits); a supplier's users, who read members' phones masked, by numbers only."""
 
     day_range = ("requested_from", "requested_to")
+    waiting = waiting_box()
     state = choice_filter(_("状态"), ReturnRequest.State.choices)
     fulfilment = choice_filter(_("履约方式"), [("warehouse", _("物流仓发货")), ("dropship", _("礼品商直发"))])
     q = forms.CharField(label=_("单号"), required=False, max_length=40)
     requested_from = day_field(_("申请日期自"))
     requested_to = day_field(_("至"))
     replacement_failed = yes_no_box(_("仅看换货配送失败"))
-    field_order = ["state", "fulfilment", "supplier", "q", "requested_from", "requested_to", "replacement_failed"]
+    member = IdField(label=_("会员"), required=False, widget=forms.HiddenInput)
+    field_order = ["waiting", "state", "fulfilment", "supplier", "q", "requested_from", "requested_to", "replacement_failed"]
     exact = {}
     sorts = {"number": "number", "order_number": "order__number", "quantity": "quantity", "requested_at": "requested_at"}
+
+    def __init__(self, *args, reader=None, **kwargs) -> None:
+        super().__init__(*args, reader=reader, **kwargs)
+        self.reader = reader
+        self.by_phone = has_role(reader, STAFF_ROLES)
+        if self.by_phone:
+            self.fields["q"].label = _("单号 / 手机号")
+            self.fields["q"].widget.attrs["placeholder"] = _("退换货单号、订单号、手机号或其后4位")
+        if not waits_for(returns.returns_waiting, reader):
+            del self.fields["waiting"]
 
     def narrow(self, queryset, data: dict):
         queryset = queryset.filter(**self.day_lookups("requested_at"))
@@ -142,11 +159,17 @@ class ReturnFilterForm(SupplierFilter, DayRangeFilter):
             queryset = queryset.filter(supplier=data["supplier"])
         if data.get("state"):
             queryset = queryset.filter(state=data["state"])
+        if data.get("member"):
+            queryset = queryset.filter(order__member_id=data["member"])
         queryset = returns.by_failed_replacement(queryset, data.get("replacement_failed"))
+        queryset = waiting_rows(queryset, returns.returns_waiting, self.reader, data.get("waiting"))
         if data.get("fulfilment"):
             queryset = queryset.filter(order__fulfilment=data["fulfilment"])
         if text := (data.get("q") or "").strip():
-            queryset = queryset.filter(Q(number__icontains=text) | Q(order__number__icontains=text))
+            matching = Q(number__icontains=text) | Q(order__number__icontains=text)
+            if self.by_phone and (by_phone := phone_matching(typed_phone(text), "order__member__phone")):
+                matching |= by_phone
+            queryset = queryset.filter(matching)
         return queryset
 
 

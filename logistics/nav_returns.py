@@ -10,6 +10,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import WAITING_QUERY
 from core.portal import NavGroup, register_nav, register_supplier_page
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import Shipment
@@ -18,7 +19,7 @@ from suppliers.services.inventory import source_links, source_numbers, source_se
 
 register_nav(_("退换货"), "member-returns", roles={Role.MEMBER}, order=27)
 register_nav(_("退换货"), "logistics-returns", roles={Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, order=77,
-             group=NavGroup.ORDERS, badge=returns.returns_waiting)
+             group=NavGroup.ORDERS, badge=returns.returns_waiting, badge_query=WAITING_QUERY)  # 待我处理
 register_nav(
     _("额外费用"), "logistics-extra-costs", roles={Role.OPERATOR, Role.LOGISTICS, Role.FINANCE, *SUPPLIER_ROLES}, order=78,
     group=NavGroup.ORDERS,
