@@ -3,7 +3,9 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.api.permissions import require_role
@@ -49,7 +51,15 @@ def catalog_import_detail(request, pk: int):
     """One catalog file: importing in progress (the page looks again every few seconds), done, or refused with its problems."""
     require_role(request.user, SUPPLIER_ROLES)
     upload = get_object_or_404(catalog_imports.list_catalog_imports(actor=request.user), pk=pk)
-    return render(request, "suppliers/catalog_io/import_detail.html", {"upload": upload})
+    waiting = catalog_imports.revisions_in_the_way(upload)
+    problems = [problem | (_revision_link(waiting[problem["row"]]) if problem["row"] in waiting else {}) for problem in upload.problems or []]
+    return render(request, "suppliers/catalog_io/import_detail.html", {"upload": upload, "problems": problems})
+
+
+def _revision_link(revision) -> dict:
+    """A refused row's link to the revision in its way, on its gift's page, where it is withdrawn."""
+    return {"link": f"{reverse('gift-detail', args=[revision.gift_id])}#revision-{revision.pk}",
+            "link_label": _("查看并撤回修改 %(revision)s") % {"revision": revision.pk}}
 
 
 @login_required

@@ -13,7 +13,8 @@ from django.utils.translation import gettext
 
 from core import jobs
 from core.roles import SUPPLIER_ROLES, require_role
-from suppliers.models import CatalogImport, Supplier
+from suppliers.errors import RevisionPending
+from suppliers.models import CatalogImport, GiftRevision, Supplier
 from suppliers.services import catalog_io
 
 PROGRESS_EVERY = 50  # rows gone through between two counts written on the import
@@ -72,3 +73,15 @@ def pick_up_left_behind_imports(*, now: datetime) -> tuple[int, int]:
 def list_catalog_imports(*, actor) -> QuerySet[CatalogImport]:
     """The catalog files uploaded, newest first: a supplier's users see their own supplier's."""
     return CatalogImport.objects.visible_to(actor).select_related("uploaded_by").defer("rows")
+
+
+def revisions_in_the_way(upload: CatalogImport) -> dict[int, GiftRevision]:
+    """{row number: the revision waiting for review of its gift} for the rows of a rejected import refused for such a
+    revision (`catalog_io.revision_in_the_way`), while one still waits: its page links each, for the supplier to
+    withdraw it and upload the file again. One query."""
+    refused = {problem["row"] for problem in upload.problems or [] if problem.get("code") == RevisionPending.code}
+    skus = {row[1]: row[0] for row in upload.rows or [] if row[0] in refused}
+    if not skus:
+        return {}
+    waiting = GiftRevision.objects.filter(gift__supplier_id=upload.supplier_id, gift__sku__in=skus, state=GiftRevision.State.PENDING)
+    return {skus[revision.gift.sku]: revision for revision in waiting.select_related("gift").only("gift__sku", "gift_id")}

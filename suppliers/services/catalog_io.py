@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import DomainError, ValidationFailed
@@ -23,6 +24,7 @@ from core.models import Program, Tier
 from core.exports import download_name
 from core.tabular import CONTENT_TYPES, Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.validators import whole_number
+from suppliers.errors import RevisionPending
 from suppliers.models import Gift, GiftRevision, Supplier
 from suppliers.services.catalog import create_gift
 from suppliers.services.locks import lock_suppliers
@@ -132,7 +134,7 @@ def write_catalog(*, supplier: Supplier, actor, now: datetime, rows, headings: d
         gifts = Gift.objects.filter(supplier=supplier).select_related("category").prefetch_related("prices__program")
         existing = {gift.sku: gift for gift in gifts}
         revisions = GiftRevision.objects.filter(gift__supplier=supplier, state=GiftRevision.State.PENDING)
-        pending = dict(revisions.values_list("gift_id", "changes"))
+        pending = {revision.gift_id: revision for revision in revisions.only("gift_id", "changes", "requested_at")}
         # Valid rows are written even when others failed, so that the services' own refusals are reported
         # with the rest; raising below rolls all of it back (the dry run of django-import-export).
         for position, (number, sku, cleaned) in enumerate(rows, start=1):
@@ -163,13 +165,34 @@ def _apply_row(summary: ImportSummary, *, supplier, actor, now, sku: str, cleane
         return
     current = _values(gift)
     changes = _differences(current, cleaned)
+    waiting = pending.get(gift.pk)
     # A row asking for what a pending revision already asks for is no change either (the same file uploaded twice).
-    if not changes or not _differences(current | pending.get(gift.pk, {}), cleaned):
+    if not changes or not _differences(current | (waiting.changes if waiting else {}), cleaned):
         summary.unchanged += 1
-    elif isinstance(edit_gift(gift=gift, actor=actor, now=now, changes=changes), GiftRevision):
+    elif isinstance(_edited(gift, actor=actor, now=now, changes=changes, waiting=waiting), GiftRevision):
         summary.revisions += 1
     else:
         summary.updated += 1
+
+
+def _edited(gift: Gift, *, actor, now: datetime, changes: dict, waiting: GiftRevision | None) -> Gift | GiftRevision:
+    """`edit_gift`, its refusal for the revision `waiting` for review (read under the supplier's lock) naming that
+    revision and the way forward: withdrawn, it no longer stands in the row's way (`revision_in_the_way`).
+
+    :raises RevisionPending: naming the revision waiting :raises DomainError: whatever else `edit_gift` raises
+    """
+    try:
+        return edit_gift(gift=gift, actor=actor, now=now, changes=changes)
+    except RevisionPending as refused:
+        if waiting is None:
+            raise
+        raise RevisionPending(revision_in_the_way(waiting), field="changes") from refused
+
+
+def revision_in_the_way(revision: GiftRevision) -> str:
+    """Why a row changing a gift whose `revision` waits for review is refused, and what lets it through."""
+    return gettext("该礼品已有待审核的修改（修改编号 %(revision)s，%(at)s 提交）；在礼品页撤回该修改（撤回修改）后，本行即可导入") % {
+        "revision": revision.pk, "at": timezone.localtime(revision.requested_at).strftime("%Y-%m-%d %H:%M")}
 
 
 def _differences(values: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
