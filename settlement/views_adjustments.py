@@ -204,6 +204,7 @@ def reconciliation_detail(request, pk: int):
     for line in context["page_obj"]:
         line.shown_booked_in = line.booked_in_for(request.user)  # the statement booking it, as the API gives it to the reader
     reconciliation_history.note_earlier_answers(context["page_obj"], reconciliation=found, actor=request.user)  # from the statement's other files
+    reconciliation_history.note_line_adjustments(context["page_obj"], actor=request.user)  # the checker's note, for those who may read it
     context |= {
         "reconciliation": found, "filters": filters, "summary": _summary_rows(found.summary),
         "may_resolve": request.user.role in FINANCE, "resolve_form": ResolveForm(auto_id=False),

@@ -81,6 +81,20 @@ def earlier_answers(*, reconciliation, actor) -> list[LineResolution]:
     return found
 
 
+def note_line_adjustments(lines: Iterable[ReconciliationLine], *, actor) -> None:
+    """Set on each line `shown_adjustment`, the adjustment its latest resolution proposed as the reader (`actor`) may read
+    it, and `shown_decision_note`, the checker's note on it: staff read every adjustment with its note (why one was
+    rejected or withdrawn); a supplier's users read the one proposed or approved for their line, with an approved one's
+    note as its page shows it them, never a rejected or withdrawn one (finance's own work, as under 此前对账的处理: the
+    line, open again, reads as waiting for finance). No query (the lines hold their adjustments)."""
+    staff = _staff(actor)
+    for line in lines:
+        adjustment = line.adjustment
+        seen = adjustment is not None and (staff or adjustment.state not in REOPENING)
+        line.shown_adjustment = adjustment if seen else None
+        line.shown_decision_note = adjustment.decision_note if seen and (staff or adjustment.state == Adjustment.State.APPROVED) else ""
+
+
 def note_earlier_rejections(adjustments: Iterable[Adjustment], *, actor) -> None:
     """Set `earlier_rejections` on each adjustment: the other adjustments once proposed for a reconciliation difference it
     answers (same statement, order, SKU and kind, from any of the statement's reconciliations) that the checker
