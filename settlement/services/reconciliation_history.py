@@ -33,12 +33,20 @@ def _staff(actor) -> bool:
     return getattr(actor, "role", None) not in SUPPLIER_ROLES
 
 
+def _shown_note(adjustment: Adjustment | None, *, staff: bool) -> str:
+    """The checker's note on `adjustment` as the reader may read it: staff every note, a supplier's users an approved
+    adjustment's, as its own page shows it them."""
+    if adjustment is None or not (staff or adjustment.state == Adjustment.State.APPROVED):
+        return ""
+    return adjustment.decision_note
+
+
 def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation, actor) -> None:
     """Set `earlier_answers` on each line of `reconciliation`: the resolutions of the same order, SKU and kind on the
     statement's reconciliations uploaded before it, oldest first, each with its file, who resolved it and its adjustment (whose
     state says whether it was rejected or withdrawn) and `shown_decision_note`, the checker's note; one query for a
-    page of lines. A supplier's users (`actor`) read only the answers with no adjustment or an approved one, without
-    the checker's note."""
+    page of lines. A supplier's users (`actor`) read only the answers with no adjustment or an approved one, with the
+    approved one's note (`_shown_note`)."""
     lines = list(lines)
     for line in lines:
         line.earlier_answers = []
@@ -55,7 +63,7 @@ def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation,
         earlier = earlier.filter(Q(adjustment__isnull=True) | Q(adjustment__state=Adjustment.State.APPROVED))
     by_key = defaultdict(list)
     for resolution in earlier:
-        resolution.shown_decision_note = resolution.adjustment.decision_note if staff and resolution.adjustment else ""
+        resolution.shown_decision_note = _shown_note(resolution.adjustment, staff=staff)
         by_key[_key(resolution.line)].append(resolution)
     for line in lines:
         line.earlier_answers = by_key[(reconciliation.statement_id, line.order_number, line.sku, line.kind)]
@@ -92,7 +100,7 @@ def note_line_adjustments(lines: Iterable[ReconciliationLine], *, actor) -> None
         adjustment = line.adjustment
         seen = adjustment is not None and (staff or adjustment.state not in REOPENING)
         line.shown_adjustment = adjustment if seen else None
-        line.shown_decision_note = adjustment.decision_note if seen and (staff or adjustment.state == Adjustment.State.APPROVED) else ""
+        line.shown_decision_note = _shown_note(adjustment if seen else None, staff=staff)
 
 
 def note_earlier_rejections(adjustments: Iterable[Adjustment], *, actor) -> None:

@@ -92,7 +92,7 @@ def test_a_supplier_reads_no_rejected_adjustment_nor_the_checkers_note_beside_th
     assert rejected.number not in page and "金额无依据" not in page
 
 
-def test_a_supplier_reads_an_earlier_approved_answer_without_the_checkers_note(issued, supplier_admin, finance, finance_checker):
+def test_a_supplier_reads_an_earlier_approved_answer_with_the_checkers_note_as_on_the_adjustments_page(issued, supplier_admin, finance, finance_checker):
     line = reconciliation.resolve_line(line=mismatch(upload(issued, supplier_admin, now=LATER)), resolution="accept_theirs",
                                        actor=finance, now=LATER)
     approved = adjustments.approve_adjustment(adjustment=line.adjustment, actor=finance_checker, now=LATER, note="内部核对意见")
@@ -102,7 +102,7 @@ def test_a_supplier_reads_an_earlier_approved_answer_without_the_checkers_note(i
     reconciliation_history.note_earlier_answers([came_back], reconciliation=again, actor=supplier_admin)
 
     assert [kept.adjustment for kept in came_back.earlier_answers] == [approved]
-    assert [kept.shown_decision_note for kept in came_back.earlier_answers] == [""]
+    assert [kept.shown_decision_note for kept in came_back.earlier_answers] == ["内部核对意见"]
 
 
 def test_a_superseded_files_line_lists_no_later_files_answer_as_earlier(rejected, uploaded_again, finance):

@@ -60,7 +60,7 @@ def test_the_supplier_reads_no_rejected_answer(rejected, uploaded_again, supplie
 
 
 @pytest.mark.parametrize("reader", ["supplier_admin", "supplier_staff"])
-def test_the_supplier_reads_an_approved_earlier_answer_without_the_checkers_note_or_names(
+def test_the_supplier_reads_an_approved_earlier_answer_with_the_checkers_note_but_no_names(
     issued, supplier_admin, finance, finance_checker, api, request, reader
 ):
     line = reconciliation.resolve_line(line=mismatch(upload(issued, supplier_admin, now=LATER)), resolution="accept_theirs",
@@ -72,8 +72,8 @@ def test_the_supplier_reads_an_approved_earlier_answer_without_the_checkers_note
 
     (answer,) = read.json()["earlier_answers"]
     assert (answer["adjustment_number"], answer["adjustment_state"], answer["decision_note"], answer["resolved_by"]) == (
-        approved.number, "approved", "", "财务人员")
-    assert finance.username not in read.content.decode() and "内部核对意见" not in read.content.decode()
+        approved.number, "approved", "内部核对意见", "财务人员")
+    assert finance.username not in read.content.decode() and finance_checker.username not in read.content.decode()
 
 
 def test_another_supplier_and_logistics_get_404(rejected, uploaded_again, other_supplier_admin, logistics, api):  # noqa: F811
