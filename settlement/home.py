@@ -40,8 +40,13 @@ def payables_by_month(user) -> tuple[list[dict], str]:
 
 
 def payables_chart(user) -> dict | None:
+    """The chart, and apart from it the months whose negative payables were carried forward (`carried`, whether any)
+    and those that became receivables (`receivables`, owed by a terminated supplier instead: never carried)."""
     payables, chart = payables_by_month(user)
-    return {"chart": chart} if payables else None
+    if not payables:
+        return None
+    return {"chart": chart, "carried": any(row["carried"] for row in payables),
+            "receivables": [row for row in payables if row["receivable"]]}
 
 
 register_home_panel(gettext_lazy("付款"), "settlement/home_payments.html", payment_figures, roles={Role.FINANCE}, order=10)

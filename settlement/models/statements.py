@@ -112,9 +112,15 @@ class Statement(StateMachine):
         return f"{self.supplier_id} {self.month:%Y-%m} v{self.version}"
 
     @property
+    def receivable_amount(self) -> Decimal | None:
+        """What a receivable's supplier owes in all (its negative payable, as a positive amount); None for a statement
+        that is none."""
+        return -self.payable if self.receivable else None
+
+    @property
     def outstanding(self) -> Decimal | None:
         """What a receivable still owes (its amount less what was collected); None for a statement that is none."""
-        return -self.payable - self.collected_amount if self.receivable else None
+        return self.receivable_amount - self.collected_amount if self.receivable else None
 
     @transition(field=state, source=State.DRAFT, target=State.ISSUED)
     def issue(self, *, issued_at, issued_by) -> None:
