@@ -63,9 +63,10 @@ class GenerateForm(forms.Form):
     month = _month_field(required=True)
 
 
-class StatementFilterForm(SupplierFilterForm):
+class StatementFilterForm(SupplierFilterForm, DayRangeFilter):
     """`states`: the (value, label) the reader may see statements in (all of them unless given); `reader`: the user
-    reading the list, offered the statements waiting for their step (the navigation badge's) when some may."""
+    reading the list, offered the statements waiting for their step (the navigation badge's) when some may. The days
+    paid on narrow it to a payment run's or a month's payments (its download lists the same rows)."""
 
     month = MonthFilter(label=_("结算月份"), required=False, widget=forms.TextInput(attrs={"placeholder": "YYYY-MM"}))
     state = choice_filter(_("状态"), Statement.State.choices)
@@ -75,10 +76,13 @@ class StatementFilterForm(SupplierFilterForm):
     overdue = yes_no_box(_("仅看逾期未付"))
     q = forms.CharField(label=_("搜索"), required=False, max_length=60,
                         widget=forms.TextInput(attrs={"placeholder": _("礼品商 / 发票号码 / 付款或收款凭证号")}))
-    field_order = ["q", "month", "state", "supplier", "waiting", "awaiting_payment", "receivable", "overdue"]
+    paid_from = day_field(_("付款日期自"))
+    paid_to = day_field(_("至"))
+    field_order = ["q", "month", "state", "supplier", "paid_from", "paid_to", "waiting", "awaiting_payment", "receivable", "overdue"]
+    day_range = ("paid_from", "paid_to")
     search = statements.SEARCHED
     sorts = {"month": "month", "supplier": "supplier__name", "version": "version", "payable": "payable",
-             "issued_at": "issued_at", "payment_due_on": "payment_due_on"}
+             "issued_at": "issued_at", "payment_due_on": "payment_due_on", "payment_date": "payment_date"}
 
     def __init__(self, *args, states: list[tuple[str, str]] | None = None, reader, **kwargs) -> None:
         super().__init__(*args, reader=reader, **kwargs)
@@ -86,6 +90,9 @@ class StatementFilterForm(SupplierFilterForm):
             self.fields["state"].choices = [("", _("全部")), *states]
         if "waiting" in self.fields and not waits_for(statements.statements_waiting, reader):
             del self.fields["waiting"]
+
+    def narrow(self, rows, data: dict):
+        return super().narrow(rows, data).filter(**statements.paid_between(*self.days()))
 
     def values(self) -> dict:
         """The filters as `list_statements` takes them."""
@@ -118,6 +125,8 @@ class LineFilterForm(ListFilter):
 class ReconciliationFilterForm(StatementFilterForm):
     q = None
     state = None
+    paid_from = None
+    paid_to = None
     waiting = None
     awaiting_payment = None
     receivable = None

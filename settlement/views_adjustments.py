@@ -21,6 +21,7 @@ from core.exports import Column, label, list_download, moment, money
 from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
+from core.selectors import count_and_sum
 from core.pages import (
     redirect_back, add_service_errors, create_with_form, form_status, moved_on, paginate, run_action, send_back, send_back_refusal,
 )
@@ -51,8 +52,9 @@ DONE = {"approve": gettext_lazy("调账 %(number)s 已审批"), "reject": gettex
 def adjustment_list(request):
     require_role(request.user, ADJUSTMENT_READERS)
     filters, rows = _listed_adjustments(request)
-    context = paginate(request, filters.apply(rows)) | {
-        "filters": filters, "is_finance": request.user.role in FINANCE, **adjustment_decisions(),
+    rows = filters.apply(rows)
+    context = paginate(request, rows) | {
+        "filters": filters, "is_finance": request.user.role in FINANCE, "totals": count_and_sum(rows, "amount"), **adjustment_decisions(),
     }
     note_latest_changes(context["page_obj"])  # what each row's decision forms saw
     reconciliation_history.note_earlier_rejections(context["page_obj"], actor=request.user)

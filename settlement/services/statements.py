@@ -625,6 +625,13 @@ def narrow_statements(statements: QuerySet[Statement], *, receivable: bool | Non
     return answering(answering(statements, Q(receivable=True), receivable), Q(payment_overdue=True), overdue)
 
 
+def paid_between(start: date | None, end: date | None) -> dict:
+    """Lookups keeping the statements paid on a day from `start` to `end` (both included; a missing bound left out, none:
+    no lookups, so that an unpaid statement stays listed)."""
+    bounds = {"payment_date__gte": start, "payment_date__lte": end}
+    return {lookup: day for lookup, day in bounds.items() if day}
+
+
 def with_paying_account(statements: QuerySet[Statement]) -> QuerySet[Statement]:
     """The statements annotated with the bank account their current version pays (`paying_bank_name`,
     `paying_account_name`, `paying_account_number`; empty before one is snapshotted at issue), in the same query."""
