@@ -1,7 +1,8 @@
 """The statement PDF (结算单, SPEC §4.11): bilingual, paginated, deterministic.
 
 `render_statement(version)` gives the bytes of one statement version: supplier, period, version, issue date,
-for a version after the first the version it supersedes with that version's payable and the reason it was issued,
+for a version after the first the version it supersedes with that version's payable, the reason finance gave for it
+(if any), the dispute it answers and the dispute adjustments booked into it,
 the bank account the version pays, then every section's lines (the statement's lines of versions up to this
 one) in tables whose header row is on every page, each section's total, and the summary with the payable.
 Every page is footed "第 x 页 / 共 y 页 | Page x of y" (the default font has no "·"). The current state is not printed: the portal shows it.
@@ -52,6 +53,7 @@ from logistics.models.costs import CostKind, cost_reference
 from settlement.models import SECTION_TOTALS, Adjustment, Reference, Section, SourceKind, StatementLine, StatementVersion
 from settlement.models.adjustments import shown_reason
 from settlement.models.statements import shown_quantity
+from settlement.services.statements import DisputeAnswer, dispute_answers
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CID_FONT = "STSong-Light"
@@ -136,10 +138,12 @@ def _heading(version: StatementVersion, styles: dict) -> Iterator[Flowable]:
         rows.append(("下发日期 Issued", f"{version.issued_at.astimezone(SHANGHAI):%Y-%m-%d}"))
     if version.number > 1:
         superseded = statement.versions.get(number=version.number - 1)
-        rows += [
-            ("取代版本 Supersedes", f"v{superseded.number} (应付 Payable {money(superseded.payable)})"),
-            ("下发说明 Reason", version.reason or "—"),
-        ]
+        rows.append(("取代版本 Supersedes", f"v{superseded.number} (应付 Payable {money(superseded.payable)})"))
+        answer = dispute_answers(statement).get(version.number)
+        if version.reason or answer is None:
+            rows.append(("下发说明 Reason", version.reason or "—"))
+        if answer is not None:
+            rows += _answer_rows(answer)
     rows += [
         ("开户银行 Bank", version.bank_name or "—"),
         ("账户名称 Account name", version.account_name or "—"),
@@ -147,6 +151,12 @@ def _heading(version: StatementVersion, styles: dict) -> Iterator[Flowable]:
     ]
     yield _key_values(rows, font=styles["cell"].fontName)
     yield Spacer(0, 5 * mm)
+
+
+def _answer_rows(answer: DisputeAnswer) -> list[tuple[str, str]]:
+    """The dispute a version answers, with the supplier's reason, and the dispute adjustments booked into it."""
+    booked = "\n".join(f"{number}  {money(amount)}" for number, amount in answer.adjustments) or "无 None"
+    return [("答复异议 Dispute answered", f"答复第{answer.disputed}版异议：{answer.reason}"), ("异议调账 Dispute adjustments", booked)]
 
 
 #: what `describe` reads of a line

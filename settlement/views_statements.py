@@ -252,7 +252,9 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     respond_by = statements.respond_by(statement)  # none unless issued, whatever an older annotation says
     pending = statements.pending_version(statement) if reissuable else None  # version n+1's figures, read once
     actions = offered_actions(statement, user, bound, superseded, now=now, respond_by=respond_by, pending=pending)
+    answers = statements.dispute_answers(statement)
     for version in versions:
+        version.dispute_answer = answers.get(version.number) if version.number > 1 else None
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
         version.may_render_again = statement_pdfs.may_render_again(version, now=now)
     dispute_adjustments = list(adjustments.with_booking(

@@ -11,6 +11,7 @@ import hashlib
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -29,6 +30,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.files import kept_only_if_done
 from core.events import actor_of, subscribe
 from core.fsm import apply_transition, bulk_transition, require_transition
+from core.models import TransitionLog
 from core.roles import SUPPLIER_ROLES, Role, waiting_rows, waiting_for
 from core.selectors import answering
 from core.validators import required_text, validate_length
@@ -569,6 +571,31 @@ def carry_corrections(statement: Statement, *, actor=None) -> QuerySet[Adjustmen
     may list them, when given: a supplier sees approved ones only)."""
     corrections = Adjustment.objects if actor is None else list_adjustments(actor=actor)
     return corrections.filter(kind=Adjustment.Kind.CARRY_CORRECTION, source_kind="statement", source_id=str(statement.pk))
+
+
+class DisputeAnswer(NamedTuple):
+    """What a version after the first answers: the dispute of version `disputed` (the supplier's `reason`) and the dispute
+    adjustments booked into it (`adjustments`: (number, amount), by number)."""
+
+    disputed: int
+    reason: str
+    adjustments: list[tuple[str, Decimal]]
+
+
+def dispute_answers(statement: Statement) -> dict[int, DisputeAnswer]:
+    """{version number: the DisputeAnswer it is} of each version after the first (and of the version that will answer a
+    dispute still open), in two queries whatever the number of versions. A version is disputed once at most and each dispute is answered by the next version, so the k-th dispute
+    logged is version k's, answered by version k + 1: what a version answers never changes, and its PDF rendered again
+    prints the same (a later dispute rewrites `Statement.dispute_reason`, not the log)."""
+    reasons = TransitionLog.objects.of(statement).filter(transition="dispute").order_by("at", "id").values_list("reason", flat=True)
+    booked = StatementLine.objects.filter(statement=statement, source_kind=SourceKind.ADJUSTMENT, source_id=OuterRef("pk"))
+    adjustments = (Adjustment.objects.filter(statement=statement).annotate(booked_in=Subquery(booked.values("version")[:1]))
+                   .filter(booked_in__gt=1).order_by("number").values_list("booked_in", "number", "amount"))
+    booked_in: dict[int, list[tuple[str, Decimal]]] = {}
+    for version, number, amount in adjustments:
+        booked_in.setdefault(version, []).append((number, amount))
+    return {disputed + 1: DisputeAnswer(disputed, reason, booked_in.get(disputed + 1, []))
+            for disputed, reason in enumerate(reasons, start=1)}
 
 
 HIDDEN_FROM_SUPPLIERS = frozenset({Statement.State.DRAFT})  # finance's work in progress
