@@ -83,7 +83,17 @@ def adjustment_columns(user) -> list[Column]:
         Column(gettext_lazy("审批人"), lambda a: actor_label_for(a.decided_by, user) if a.decided_by else ""),
         Column(gettext_lazy("审批时间"), lambda a: moment(a.decided_at)),
         Column(gettext_lazy("审批意见"), lambda a: a.decision_note),
+        Column(gettext_lazy("计入结算单"), booked_in),
     ]
+
+
+def booked_in(adjustment: Adjustment) -> str:
+    """The statement that booked the adjustment as the download names it (month, supplier, version), 待计入 while it is
+    still to be booked, nothing for one that never will be (`adjustments.where_booked`, read from `with_booked_version`)."""
+    code = adjustments.where_booked(adjustment).code
+    if code == "booked":
+        return f"{adjustment.booked_month:%Y-%m} {adjustment.supplier.name} v{adjustment.booked_version}"
+    return _("待计入") if code else ""
 
 
 @login_required
@@ -91,7 +101,8 @@ def adjustment_export(request, file_format: str):
     """The adjustments list as filtered, every adjustment of it, as CSV or XLSX."""
     require_role(request.user, ADJUSTMENT_READERS)
     filters, rows = _listed_adjustments(request)
-    return list_download(filters=filters, rows=rows, columns=adjustment_columns(request.user), file_format=file_format, name="adjustments", now=timezone.now())
+    return list_download(filters=filters, rows=adjustments.with_booked_version(rows), columns=adjustment_columns(request.user),
+                         file_format=file_format, name="adjustments", now=timezone.now())
 
 
 @login_required

@@ -449,3 +449,11 @@ def where_booked(adjustment: Adjustment) -> Booking:
 def adjustments_to_check(user) -> QuerySet:
     """Proposed adjustments this finance user may decide: those another user made (`_require_checker`)."""
     return Adjustment.objects.filter(state=Adjustment.State.PROPOSED).exclude(created_by=user)
+
+
+def with_booked_version(adjustments: QuerySet[Adjustment]) -> QuerySet[Adjustment]:
+    """The adjustments of `with_booking` annotated, in the same query, with the month of the statement it found booking
+    each (`booked_month`) and the version of it that first holds the line (`booked_version`); none until booked, or
+    booked where the reader may not look yet."""
+    line = StatementLine.objects.filter(source_kind=SourceKind.ADJUSTMENT, source_id=OuterRef("pk"), statement_id=OuterRef("booked_statement_id"))
+    return adjustments.annotate(booked_month=Subquery(line.values("statement__month")[:1]), booked_version=Subquery(line.values("version")[:1]))
