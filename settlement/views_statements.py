@@ -252,6 +252,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     respond_by = statements.respond_by(statement)  # none unless issued, whatever an older annotation says
     pending = statements.pending_version(statement) if reissuable else None  # version n+1's figures, read once
     actions = offered_actions(statement, user, bound, superseded, now=now, respond_by=respond_by, pending=pending)
+    on_issue = _account_on_issue(statement, user, now=now) if statement.state == Statement.State.DRAFT else None
     answers = statements.dispute_answers(statement)
     for version in versions:
         version.dispute_answer = answers.get(version.number) if version.number > 1 else None
@@ -289,6 +290,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "opens_adjustments": has_role(user, ADJUSTMENT_READERS),
         "may_upload": user.role in ADMIN and statement.state in reconciliation.RECONCILABLE,
         "dispute_adjustments": dispute_adjustments,
+        "on_issue": on_issue,
         "carried": statements.carried_line(statement),
         "carry_corrections": statements.carry_corrections(statement, actor=user),
         "receivable_payments": statements.receivable_payments(statement) if statement.receivable else [],
@@ -296,6 +298,16 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "reconciliations": reconciliation.list_reconciliations(actor=user).filter(statement=statement),
     }
     return render(request, "settlement/statement_detail.html", context, status=line_filters.status if status == 200 else status)
+
+
+def _account_on_issue(statement: Statement, user, *, now) -> dict:
+    """The draft page's account: the one issuing it now would pay (`statements.account_on_issue`), its number as the
+    reader may see it, and what may change it before the draft is issued (`statements.account_changes`)."""
+    account = statements.account_on_issue(statement, now=now)
+    changes = statements.account_changes(statement, now=now)
+    return {"account": account, "shown_number": account_number_for(user, account.account_number) if account else "",
+            "usable": changes.usable, "usable_number": account_number_for(user, changes.usable.account_number) if changes.usable else "",
+            "requested": changes.requested}
 
 
 @login_required

@@ -45,10 +45,10 @@ from settlement.services.locking import lock_statement
 from settlement.services.reconciliation import book_corrections_on_dispute
 from settlement.errors import DeemedConfirmed
 from suppliers.events import SupplierTerminated
-from suppliers.models import Supplier
+from suppliers.models import BankAccount, ProfileChange, Supplier
 from suppliers.services import contracts
 from suppliers.services.notices import Sms, send_inbox_notices, send_notice
-from suppliers.selectors_profile import payable_account, shows_account_numbers
+from suppliers.selectors_profile import latest_bank_account, payable_account, pending_profile_changes, shows_account_numbers
 
 State = Statement.State
 ZERO = Decimal("0.00")
@@ -183,9 +183,32 @@ def correct_carried(statement: Statement, *, actor, now: datetime) -> Adjustment
     )
 
 
+def account_on_issue(statement: Statement, *, now: datetime) -> BankAccount | None:
+    """The bank account a version of the statement issued at `now` pays, snapshotted then: the supplier's latest approved
+    at least 7 days before (`payable_account`); the one rule of issuing and of the draft's page, which shows it ahead."""
+    return payable_account(supplier=statement.supplier, at=now)
+
+
+class AccountChanges(NamedTuple):
+    """What may change the account a draft would pay before it is issued: a newer account approved but not usable yet
+    (`usable`, usable from `usable.usable_from()`), and a change of bank account waiting for an operator's review
+    (`requested`)."""
+
+    usable: BankAccount | None
+    requested: ProfileChange | None
+
+
+def account_changes(statement: Statement, *, now: datetime) -> AccountChanges:
+    """What `account_on_issue` does not take yet: the supplier's latest approved account when issuing at `now` would not pay
+    it (approved less than 7 days before), and its bank account change pending review, if any."""
+    latest = latest_bank_account(supplier=statement.supplier)
+    requested = pending_profile_changes(supplier=statement.supplier).filter(field=ProfileChange.Field.BANK_ACCOUNT).first()
+    return AccountChanges(latest if latest is not None and latest.usable_from() > now else None, requested)
+
+
 def _freeze(version: StatementVersion, *, statement: Statement, actor, now: datetime) -> None:
     """Snapshot the bank account and render the PDF of a version about to be issued. :raises ValidationFailed:"""
-    account = payable_account(supplier=statement.supplier, at=now)
+    account = account_on_issue(statement, now=now)
     if account is None and version.payable > 0:
         raise ValidationFailed(gettext("礼品商没有审核通过满7天的收款账户，不能下发"),
                                field="bank_account")
