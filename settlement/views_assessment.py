@@ -29,7 +29,8 @@ from core.pages import create_with_form, form_status, paginate, redirect_back, s
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role, waits_for
 from core.texts import listed
 from settlement.models import Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
-from settlement.services import assessment, assessment_rules
+from settlement.services import assessment, assessment_rules, kpis
+from settlement.sources import SOURCES
 from settlement.forms import MonthFilter
 from settlement.services.generation import parse_month
 from suppliers.forms import SupplierChoiceField
@@ -154,13 +155,37 @@ def assessment_detail(request, pk: int):
     require_role(request.user, READERS)
     found = get_object_or_404(assessment.list_assessments(actor=request.user), pk=pk)
     suspension = assessment.list_suspension_proposals(actor=request.user).filter(assessment=found).first()
+    penalties = _with_histories(assessment.list_penalty_proposals(actor=request.user).filter(assessment=found))
     context = {
-        "assessment": found, "results": found.results.all(),
-        "penalties": _with_histories(assessment.list_penalty_proposals(actor=request.user).filter(assessment=found)),
+        "assessment": found, "results": _with_counted(found, penalties, request.user),
+        "penalties": penalties,
         "suspension": suspension, "history": history_of(suspension) if suspension else [],
         "is_staff": request.user.role in STAFF,
     }
     return render(request, "settlement/assessment/assessment_detail.html", context)
+
+
+COUNTED_SHOWN = 50  # the orders or complaints a KPI lists; more are left to their own lists
+
+
+def _with_counted(found: Assessment, penalties: list[PenaltyProposal], user) -> list:
+    """The assessment's KPI results, each of a KPI a penalty is proposed for with the orders or complaints counting
+    against the supplier on it (`counted`: (number, the URL of its page where the reader opens it, else ""); None for
+    the other KPIs), of `kind` ("order", "complaint") and `counted_more` when there are more than COUNTED_SHOWN: a query
+    for each such KPI and one for the pages of each kind."""
+    penalised = {proposal.rule.kpi for proposal in penalties}
+    results = list(found.results.all())
+    for result in results:
+        result.counted = None
+        if result.kpi not in penalised:
+            continue
+        against = kpis.counted_against(result.kpi, month=found.month, supplier_id=found.supplier_id, limit=COUNTED_SHOWN)
+        if against is not None:
+            result.kind, numbers = against
+            pages = SOURCES[result.kind].pages(user, numbers[:COUNTED_SHOWN])
+            result.counted = [(number, pages.get(number, "")) for number in numbers[:COUNTED_SHOWN]]
+            result.counted_more = len(numbers) > COUNTED_SHOWN
+    return results
 
 
 def _with_histories(proposals) -> list[PenaltyProposal]:

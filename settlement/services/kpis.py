@@ -35,10 +35,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 
 from core.models import TransitionLog
+from core.selectors import answering
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.returns import resolved_units
 from logistics.models.shipments import ORDER_OWN_PARCELS
@@ -87,6 +88,16 @@ def count_on_time_dispatch(window: Window) -> Counts:
     """Numerator: of the dropship orders handed over in M, those whose parcel made at the handover (their first own
     parcel) left in time, by the ship-by time the supplier was told and its lists show (`SHIPPED_IN_TIME`). An order
     cancelled unshipped is left out only when it was cancelled by that time; cancelled later, it counts as late."""
+    return _rows(_dispatched(window).values(sid=F("supplier_id")).annotate(
+        den=Count("pk"), num=Count("pk", filter=DISPATCHED_IN_TIME),
+    ).order_by())
+
+
+DISPATCHED_IN_TIME = Q(shipped_in_time=True)
+
+
+def _dispatched(window: Window):
+    """The orders the on-time dispatch KPI counts in M, each annotated `shipped_in_time`."""
     handed_over_parcel = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk")).order_by(HANDED_TO_SUPPLIER, "pk")
     ever_shipped = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk"), shipped_at__isnull=False)
     cancelled_in_time = _logged("cancel_before_picking").filter(in_time("at", due=OuterRef("due_to_ship")), object_id=OuterRef("pk"))
@@ -96,9 +107,7 @@ def count_on_time_dispatch(window: Window) -> Counts:
                   shipped_in_time=Subquery(handed_over_parcel.annotate(in_time=SHIPPED_IN_TIME).values("in_time")[:1]))
         .exclude(Q(state=RedemptionOrder.State.CANCELLED) & ~Exists(ever_shipped) & Exists(cancelled_in_time))
     )
-    return _rows(orders.values(sid=F("supplier_id")).annotate(
-        den=Count("pk"), num=Count("pk", filter=Q(shipped_in_time=True)),
-    ).order_by())
+    return orders
 
 
 def count_replenishment_on_time(window: Window) -> Counts:
@@ -114,14 +123,21 @@ def count_replenishment_on_time(window: Window) -> Counts:
 
 
 def count_first_attempt_delivery(window: Window) -> Counts:
-    delivered = Q(delivered_at__gte=window.start, delivered_at__lt=window.end)
-    failed = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk"), state=Shipment.State.FAILED)
-    orders = RedemptionOrder.objects.filter(fulfilment="dropship").filter(
-        delivered | Q(pk__in=_transitions_in(window, "give_up").values("object_id"))
-    ).annotate(failed_once=Exists(failed))
-    return _rows(orders.values(sid=F("supplier_id")).annotate(
-        den=Count("pk"), num=Count("pk", filter=delivered & Q(failed_once=False)),
+    return _rows(_shipping_ended(window).values(sid=F("supplier_id")).annotate(
+        den=Count("pk"), num=Count("pk", filter=_delivered_first_time(window)),
     ).order_by())
+
+
+def _delivered_first_time(window: Window) -> Q:
+    return Q(delivered_at__gte=window.start, delivered_at__lt=window.end, failed_once=False)
+
+
+def _shipping_ended(window: Window):
+    """The dropship orders whose shipping ended in M (signed for or given up), each annotated `failed_once`."""
+    failed = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk"), state=Shipment.State.FAILED)
+    return RedemptionOrder.objects.filter(fulfilment="dropship").filter(
+        Q(delivered_at__gte=window.start, delivered_at__lt=window.end) | Q(pk__in=_transitions_in(window, "give_up").values("object_id"))
+    ).annotate(failed_once=Exists(failed))
 
 
 def _delivered_in(window: Window):
@@ -130,30 +146,40 @@ def _delivered_in(window: Window):
 
 def count_complaint_rate(window: Window) -> Counts:
     """Numerator: supplier-responsible complaints opened in M; denominator: orders delivered in M (× 1,000 later)."""
-    complaints = dict(
-        Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT, responsible=Party.SUPPLIER, supplier__isnull=False,
-                                 opened_at__gte=window.start, opened_at__lt=window.end)
-        .values_list("supplier_id").annotate(n=Count("pk")).order_by()
-    )
+    complaints = dict(_supplier_complaints(window).values_list("supplier_id").annotate(n=Count("pk")).order_by())
     delivered = dict(_delivered_in(window).values_list("supplier_id").annotate(n=Count("pk")).order_by())
     return {sid: (complaints.get(sid, 0), delivered.get(sid, 0)) for sid in complaints.keys() | delivered.keys()}
 
 
+def _supplier_complaints(window: Window):
+    """The complaints triaged to a supplier opened in M (the complaint rate's numerator)."""
+    return Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT, responsible=Party.SUPPLIER, supplier__isnull=False,
+                                    opened_at__gte=window.start, opened_at__lt=window.end)
+
+
+ANSWERED_IN_TIME = Q(responded_at__isnull=False, responded_at__lte=F("due_at"))
+
+
+def _deadlines_due(window: Window):
+    return ComplaintDeadline.objects.filter(responsible=Party.SUPPLIER, supplier__isnull=False,
+                                            due_at__gte=window.start, due_at__lt=window.end)
+
+
 def count_complaint_sla(window: Window) -> Counts:
-    deadlines = ComplaintDeadline.objects.filter(responsible=Party.SUPPLIER, supplier__isnull=False,
-                                                 due_at__gte=window.start, due_at__lt=window.end)
-    return _rows(deadlines.values(sid=F("supplier_id")).annotate(
-        den=Count("pk"), num=Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("due_at"))),
+    return _rows(_deadlines_due(window).values(sid=F("supplier_id")).annotate(
+        den=Count("pk"), num=Count("pk", filter=ANSWERED_IN_TIME),
     ).order_by())
 
 
 def count_defect_rate(window: Window) -> Counts:
     units = dict(_delivered_in(window).values_list("supplier_id").annotate(n=Sum("quantity")).order_by())
-    defective = dict(
-        ReturnRequest.objects.filter(outcome=ReturnRequest.Outcome.DEFECTIVE, order__in=_delivered_in(window))
-        .values_list("order__supplier_id").annotate(n=Sum(resolved_units())).order_by()
-    )
+    defective = dict(_defective_returns(window).values_list("order__supplier_id").annotate(n=Sum(resolved_units())).order_by())
     return {sid: (defective.get(sid, 0), units.get(sid, 0)) for sid in units.keys() | defective.keys()}
+
+
+def _defective_returns(window: Window):
+    """The returns inspected defective of orders delivered in M (the defect rate's numerator)."""
+    return ReturnRequest.objects.filter(outcome=ReturnRequest.Outcome.DEFECTIVE, order__in=_delivered_in(window))
 
 
 COUNTERS: dict[str, Callable[[Window], Counts]] = {
@@ -164,6 +190,44 @@ COUNTERS: dict[str, Callable[[Window], Counts]] = {
     Kpi.COMPLAINT_SLA: count_complaint_sla,
     Kpi.DEFECT_RATE: count_defect_rate,
 }
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The rows that count against a supplier on a KPI: `kind`, the source kind their numbers open as
+    (settlement.sources); `rows`, the month's rows of the KPI's own query that count against it; `number` and
+    `supplier`, the fields of their number and supplier."""
+
+    kind: str
+    rows: Callable[[Window], QuerySet]
+    number: str = "number"
+    supplier: str = "supplier_id"
+
+
+#: the orders or complaints behind each KPI (the replenishment KPI counts requests, which have neither): those that
+#: missed, for a KPI better higher; those of its numerator, for a rate better lower
+COUNTED = {
+    Kpi.ON_TIME_DISPATCH: Counted("order", lambda window: answering(_dispatched(window), DISPATCHED_IN_TIME, False)),
+    Kpi.FIRST_ATTEMPT_DELIVERY: Counted(
+        "order", lambda window: answering(_shipping_ended(window), _delivered_first_time(window), False)),
+    Kpi.COMPLAINT_RATE: Counted("complaint", _supplier_complaints),
+    Kpi.COMPLAINT_SLA: Counted("complaint", lambda window: answering(_deadlines_due(window), ANSWERED_IN_TIME, False),
+                               number="complaint__number"),
+    Kpi.DEFECT_RATE: Counted("order", _defective_returns, number="order__number", supplier="order__supplier_id"),
+}
+
+
+def counted_against(kpi: str, *, month: date, supplier_id: int, limit: int) -> tuple[str, list[str]] | None:
+    """(source kind, numbers) of the orders or complaints that count against the supplier on the KPI in `month`, as
+    its count finds them now, by number, at most `limit` + 1 of them (more than `limit`: there are more), in one query;
+    None for a KPI that counts neither."""
+    counted = COUNTED.get(kpi)
+    if counted is None:
+        return None
+    rows = counted.rows(Window.of(month)).filter(**{counted.supplier: supplier_id})
+    return counted.kind, list(rows.order_by(counted.number).values_list(counted.number, flat=True).distinct()[:limit + 1])
+
+
 SCALE = {Kpi.COMPLAINT_RATE: Decimal(1000)}
 #: the places a KPI's value is kept to, and so compared with a threshold and shown: a ratio to 4 (shown as a percentage
 #: to 2: 95.12%), the complaint rate per 1,000 to 2 (2.50‰); a value is never judged on places nobody is shown
