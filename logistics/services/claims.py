@@ -34,13 +34,19 @@ SETTLERS = frozenset({Role.FINANCE})
 CENT = Decimal("0.01")
 
 
+def settlement_value(order: RedemptionOrder, quantity: int) -> Decimal:
+    """What `quantity` units of the order are worth to its supplier: the settlement price × quantity, half-up to the cent
+    (the amount a claim is opened for, and a lost parcel's compensation to the supplier)."""
+    return (order.settlement_unit_price * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def open_claim(
     *, order: RedemptionOrder, cause: str, quantity: int, now: datetime, return_request: ReturnRequest | None = None,
     reported_by=None, shipment: Shipment | None = None, reason: str = "",
 ) -> LogisticsClaim:
     """Open a claim on the logistics provider for the order's settlement price × quantity (the system, or the user who
     reported the loss of `shipment` or found the damage inspecting `return_request`), `reason` kept in its history."""
-    amount = (order.settlement_unit_price * quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    amount = settlement_value(order, quantity)
     with transaction.atomic():
         claim = LogisticsClaim.objects.create(
             order=order, return_request=return_request, shipment=shipment, cause=cause, quantity=quantity, amount=amount,

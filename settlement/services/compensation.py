@@ -3,7 +3,8 @@
 Warehouse stock stays the supplier's until it is delivered, and the operator pays for a unit only on delivery: a
 parcel lost in transit is never delivered, so it would never be paid. When finance accepts the lost-parcel claim on
 the logistics provider (the provider owes the settlement price × quantity), settlement proposes a compensation
-adjustment for the same amount, made by the finance user who accepted the claim; another finance user approves it
+adjustment for the units lost at their settlement price (whatever figure the provider and finance agree on the claim:
+the shortfall is the operator's), made by the finance user who accepted the claim; another finance user approves it
 (maker-checker) and the next statement books it.
 """
 from datetime import datetime
@@ -18,6 +19,7 @@ from core.roles import Role, has_role
 from core.texts import Message
 from logistics.events import LostParcelClaimAccepted
 from logistics.models import LogisticsClaim
+from logistics.services import claims
 from settlement.models import Adjustment
 from settlement.services.adjustments import list_adjustments, propose_adjustment
 from settlement.sources import pages_by_pk, register_source
@@ -57,7 +59,7 @@ def _propose(claim: LogisticsClaim, *, actor, now: datetime) -> Adjustment:
     reason = Message(gettext_noop("包裹丢失补偿：订单 %(order)s 的 %(quantity)s 件寄售货品在途丢失，物流商已确认赔付"),
                      order=claim.order.number, quantity=claim.quantity)
     return propose_adjustment(
-        supplier=claim.order.supplier, kind=Adjustment.Kind.COMPENSATION, amount=claim.amount, reason=reason, actor=actor,
+        supplier=claim.order.supplier, kind=Adjustment.Kind.COMPENSATION, amount=claims.settlement_value(claim.order, claim.quantity), reason=reason, actor=actor,
         now=now, source_kind=SOURCE_KIND, source_id=claim_reference(claim),
     )
 

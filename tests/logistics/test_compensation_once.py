@@ -48,3 +48,19 @@ def test_accepting_a_claim_finance_compensated_by_hand_accepts_it_and_proposes_n
     claim.refresh_from_db()
     assert claim.state == "accepted"
     assert list(Adjustment.objects.all()) == [by_hand]
+
+
+def test_a_lost_parcel_claim_corrected_to_the_providers_figure_still_compensates_the_supplier_its_settlement_price(
+        confirmed_order, logistics, finance, now):
+    shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
+    shipment = picked_and_shipped(shipment=Shipment.objects.get(order=confirmed_order), actor=logistics, now=now,
+                                  carrier="顺丰", tracking_number="SF-LOST")
+    claim = claims.report_lost_parcel(shipment=shipment, actor=logistics, now=now)
+    worth = claim.amount
+    claims.correct_claim(claim=claim, actor=finance, now=now, amount=worth - 100, reason="保价上限")
+
+    claims.accept_claim(claim=claim, actor=finance, now=now)
+
+    claim.refresh_from_db()
+    assert claim.amount == worth - 100
+    assert Adjustment.objects.get().amount == worth == claims.settlement_value(confirmed_order, claim.quantity)
