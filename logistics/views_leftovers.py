@@ -54,6 +54,8 @@ class CollectForm(ReasonForm):
 
 
 class DisposeForm(forms.Form):
+    quantity = forms.IntegerField(label=_("销毁处置数量"), min_value=1, required=False,
+                                  widget=forms.NumberInput(attrs={"placeholder": _("销毁处置数量（默认全部）")}))
     reason = forms.CharField(label=_("销毁处置原因"), max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("销毁处置原因")}))
 
 

@@ -41,6 +41,9 @@ class LeftoverCollectionInput(ReasonInput):
 
 
 class LeftoverDisposalInput(serializers.Serializer):
+    quantity = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                        help_text="units disposed of (default all: the lot closes); fewer leave the rest in the open lot. "
+                                                  "The disposal fee is charged once per lot, at its first disposal")
     reason = RequiredText(max_length=2000, help_text="why the lot is disposed of (kept in its history)")
 
 

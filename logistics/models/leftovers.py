@@ -64,6 +64,11 @@ class LeftoverLot(StateMachine):
     def dispose(self, *, closed_at) -> None:
         self.closed_at = closed_at
 
+    @transition(field=state, source=State.OPEN, target=State.OPEN)
+    def dispose_part(self, *, quantity: int) -> None:
+        """Some of the lot's units disposed of: the rest stays open, with its deadline and the fees charged so far."""
+        self.quantity -= quantity
+
     @transition(field=state, source=State.OPEN, target=State.CLEARANCE)
     def move_to_clearance(self, *, closed_at) -> None:
         self.closed_at = closed_at

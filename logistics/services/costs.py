@@ -19,6 +19,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from core.changes import changed_by, required_reason
 from core.errors import PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
+from core.models import TransitionLog
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.texts import Message, listed, stored
 from logistics.errors import CostOnStatement, FeeAlreadyRecorded
@@ -77,7 +78,7 @@ def record_extra_cost(
 
     A kind fits only what can have caused it (`KIND_OWNERS`): a re-delivery fee an order whose delivery failed (one per
     failed attempt), return freight an order or its return, a storage fee an open leftover lot for a day after its
-    collection deadline, a disposal fee a disposed lot (once), a handling fee the units of an inbound shipment, an order
+    collection deadline, a disposal fee a lot disposed of, in whole or in part (once), a handling fee the units of an inbound shipment, an order
     or an open lot. A cost counts the kind's unit (one per order, lot or lot-day; a handling fee at most the units
     there are), and its fee date is neither after today nor before what it belongs to existed.
 
@@ -180,8 +181,8 @@ PER_UNIT = frozenset({CostKind.HANDLING})
 def _check_kind_fits(*, kind: str, quantity: int, fee_date: date | None, order: RedemptionOrder | None,
                      inbound: InboundShipment | None, lot: LeftoverLot | None, now: datetime) -> None:
     """A cost of each kind belongs only to what can have caused it, while it can: never to a lot that has ended (but
-    for the disposal fee of a disposed one), counted in the kind's unit, dated neither after today nor before what it
-    belongs to existed.
+    for the disposal fee of a disposed one), a disposal fee only to a lot some of whose units were disposed of, counted
+    in the kind's unit, dated neither after today nor before what it belongs to existed.
 
     :raises ValidationFailed: naming what it belongs to when the kind does not fit it; else naming every field in
         error (`lot`, `quantity`, `fee_date`) at once
@@ -194,7 +195,7 @@ def _check_kind_fits(*, kind: str, quantity: int, fee_date: date | None, order: 
     if kind == CostKind.REDELIVERY and not order.shipments.filter(state=Shipment.State.FAILED).exists():
         message = gettext("订单 %(number)s 没有配送失败的记录，不能记二次配送费")
         raise ValidationFailed(message % {"number": order.number}, field="order")
-    if kind == CostKind.DISPOSAL and lot.state != LeftoverLot.State.DISPOSED:
+    if kind == CostKind.DISPOSAL and not _has_disposed_units(lot):
         message = gettext("遗留批次 #%(lot)s 尚未销毁处置，不能记销毁处置费")
         raise ValidationFailed(message % {"lot": lot.pk}, field="lot")
     problems = []
@@ -207,6 +208,12 @@ def _check_kind_fits(*, kind: str, quantity: int, fee_date: date | None, order: 
         problems.append(("fee_date", "invalid", message))
     if problems:
         raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
+
+
+def _has_disposed_units(lot: LeftoverLot) -> bool:
+    """Whether the lot was disposed of, or some of its units were (its history has a partial disposal, the lot open
+    with the rest): what its one disposal fee is charged for."""
+    return lot.state == LeftoverLot.State.DISPOSED or TransitionLog.objects.of(lot).filter(transition="dispose_part").exists()
 
 
 def _units_of(owner) -> int:

@@ -6,7 +6,7 @@ cancelled) join that lot, or open a new one when it has closed. The supplier has
 the fee for day D recorded once (the unique (lot, kind, fee_date) key stands behind it). A lot ends collected or
 disposed (logistics) or moved to clearance with its gift (operator).
 """
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -216,25 +216,13 @@ def collect_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "", qua
     :raises ValidationFailed: a quantity that is not a whole number from 1 to the lot's units
     :raises OutOfStock: if fewer units are unreserved at the warehouse
     """
-    if quantity is None:
-        return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
-    with transaction.atomic():
-        lot = _lock(lot.pk)
-        require_transition(lot, "collect")
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= lot.quantity:
-            raise ValidationFailed(gettext("取回数量须为 1–%(quantity)s 的整数") % {"quantity": lot.quantity}, field="quantity")
-        if quantity == lot.quantity:
-            return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
-        _charge_storage(lot=lot, through=timezone.localdate(now), now=now)
-        left = lot.quantity - quantity
-        said = (Message(gettext_noop("取回 %(quantity)s 件，余 %(left)s 件待取回：%(note)s"), quantity=quantity, left=left, note=reason)
-                if reason else Message(gettext_noop("取回 %(quantity)s 件，余 %(left)s 件待取回"), quantity=quantity, left=left))
-        apply_transition(lot, "collect_part", actor=actor, at=now, quantity=quantity, reason=said)  # the count said, a note or not
-        inventory.write_off_stock(
-            gift=lot.gift, location=lot.location, quantity=quantity, at=now, actor=actor, kind=StockMovement.Kind.COLLECTION,
-            source=inventory.Source("leftover_lot", str(lot.pk)), note=reason,
-        )
-    return lot
+    def said(taken: int, left: int) -> Message:  # the count said, a note or not
+        if reason:
+            return Message(gettext_noop("取回 %(quantity)s 件，余 %(left)s 件待取回：%(note)s"), quantity=taken, left=left, note=reason)
+        return Message(gettext_noop("取回 %(quantity)s 件，余 %(left)s 件待取回"), quantity=taken, left=left)
+
+    return _take(lot=lot, quantity=quantity, whole="collect", part="collect_part", stock_kind=StockMovement.Kind.COLLECTION,
+                 said=said, refused=gettext("取回数量须为 1–%(quantity)s 的整数"), actor=actor, now=now, reason=reason)
 
 
 def may_dispose(*, lot: LeftoverLot, now: datetime) -> bool:
@@ -243,14 +231,18 @@ def may_dispose(*, lot: LeftoverLot, now: datetime) -> bool:
     return timezone.localdate(now) >= lot.past_deadline_from
 
 
-def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str) -> LeftoverLot:
+def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str, quantity: int | None = None) -> LeftoverLot:
     """Logistics disposed of the lot, for the reason given, once the supplier's time to collect it has run out: it
-    closes, its units are written off and the supplier bears the disposal fee.
+    closes, its units are written off and the supplier bears the disposal fee. With a `quantity` short of the lot's
+    units, those are written off and the lot stays open with the rest, keeping its deadline and the fees charged so
+    far (its history says how many were disposed of, and why).
 
     The lot is disposable from the day after its deadline (`may_dispose`). Storage fees owed up to today are charged
-    first; the disposal fee comes from the tariff.
+    first. The disposal fee is the tariff's price per lot (SPEC §4.6: charged per lot, whatever the units), so a lot
+    bears it once: at its first disposal, in part or whole; disposing of more of it later charges nothing more, and
+    the supplier's notice names the fee already charged.
 
-    :raises ValidationFailed: without a reason
+    :raises ValidationFailed: without a reason; a quantity that is not a whole number from 1 to the lot's units
     :raises DisposalTooEarly: on or before the lot's collection deadline
     :raises InvalidTransition: unless the lot is open
     :raises OutOfStock: if fewer units are unreserved at the warehouse
@@ -260,17 +252,51 @@ def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str) -> Lefto
         message = gettext("礼品商可取回至 %(collect_by)s，期限届满前不能销毁处置")
         raise DisposalTooEarly(message % {"collect_by": f"{lot.collect_by:%Y-%m-%d}"}, field="collect_by")
     with transaction.atomic():
-        lot = _close(lot=lot, transition="dispose", stock_kind=StockMovement.Kind.WRITE_OFF, actor=actor, now=now, reason=reason)
-        fee = costs.record_extra_cost(
-            kind=CostKind.DISPOSAL, payer=Payer.SUPPLIER, supplier=lot.supplier, lot=lot, description=Message(gettext_noop("遗留礼品销毁处置费")), actor=actor, now=now
+        lot = _take(
+            lot=lot, quantity=quantity, whole="dispose", part="dispose_part", stock_kind=StockMovement.Kind.WRITE_OFF,
+            said=lambda taken, left: Message(gettext_noop("销毁处置 %(quantity)s 件，余 %(left)s 件待处理：%(note)s"),
+                                             quantity=taken, left=left, note=reason),
+            refused=gettext("销毁处置数量须为 1–%(quantity)s 的整数"), actor=actor, now=now, reason=reason,
         )
-        send_notice(
-            supplier=lot.supplier, kind="leftover_lots", title=gettext_noop("遗留礼品已销毁处置：%(gift)s"), now=now,
-            body=gettext_noop("%(location)s 的 %(quantity)s 件逾期未取回，已销毁处置，处置费 ¥%(fee)s 由贵司承担。原因：%(reason)s"),
-            params={"gift": lot.gift.name, "location": lot.location.name, "quantity": lot.quantity, "fee": str(fee.amount), "reason": reason},
-            link=reverse("leftover-lot", args=[lot.pk]),
-        )
+        fee, charged = _disposal_fee(lot=lot, actor=actor, now=now)
+        _notify_disposal(lot=lot, units=lot.quantity if lot.state == State.DISPOSED else quantity, fee=fee, charged=charged, reason=reason, now=now)
     return lot
+
+
+def _disposal_fee(*, lot: LeftoverLot, actor, now: datetime) -> tuple[ExtraCost, bool]:
+    """The lot's disposal fee and whether it is charged now: the first disposal of the lot records it from the tariff,
+    a later one finds it (one recorded fee per lot, `disposal_fee_once_per_lot`); the caller holds the lot's lock."""
+    fee = lot.extra_costs.filter(kind=CostKind.DISPOSAL, state=ExtraCost.State.RECORDED).order_by("pk").first()
+    if fee is not None:
+        return fee, False
+    return costs.record_extra_cost(
+        kind=CostKind.DISPOSAL, payer=Payer.SUPPLIER, supplier=lot.supplier, lot=lot, description=Message(gettext_noop("遗留礼品销毁处置费")), actor=actor, now=now
+    ), True
+
+
+#: the supplier's notice of a disposal: (whether the lot closed, whether its fee is charged now) → title and body
+DISPOSAL_NOTICES = {
+    (True, True): (gettext_noop("遗留礼品已销毁处置：%(gift)s"),
+                   gettext_noop("%(location)s 的 %(quantity)s 件逾期未取回，已销毁处置，处置费 ¥%(fee)s 由贵司承担。原因：%(reason)s")),
+    (True, False): (gettext_noop("遗留礼品已销毁处置：%(gift)s"),
+                    gettext_noop("%(location)s 的 %(quantity)s 件逾期未取回，已销毁处置；本批次的处置费 ¥%(fee)s 已收取（%(reference)s），"
+                                 "不再重复收费。原因：%(reason)s")),
+    (False, True): (gettext_noop("遗留礼品部分销毁处置：%(gift)s"),
+                    gettext_noop("%(location)s 的 %(quantity)s 件逾期未取回，已销毁处置，余 %(left)s 件待处理；处置费 ¥%(fee)s 由贵司承担，"
+                                 "每批次只收取一次。原因：%(reason)s")),
+    (False, False): (gettext_noop("遗留礼品部分销毁处置：%(gift)s"),
+                     gettext_noop("%(location)s 的 %(quantity)s 件逾期未取回，已销毁处置，余 %(left)s 件待处理；本批次的处置费 ¥%(fee)s "
+                                  "已收取（%(reference)s），不再重复收费。原因：%(reason)s")),
+}
+
+
+def _notify_disposal(*, lot: LeftoverLot, units: int, fee: ExtraCost, charged: bool, reason: str, now: datetime) -> None:
+    title, body = DISPOSAL_NOTICES[(lot.state == State.DISPOSED, charged)]
+    send_notice(
+        supplier=lot.supplier, kind="leftover_lots", title=title, body=body, now=now, link=reverse("leftover-lot", args=[lot.pk]),
+        params={"gift": lot.gift.name, "location": lot.location.name, "quantity": units, "left": lot.quantity if lot.state == State.OPEN else 0,
+                "fee": str(fee.amount), "reference": fee.reference, "reason": reason},
+    )
 
 
 def clear_leftovers(
@@ -311,6 +337,33 @@ def _close(*, lot: LeftoverLot, transition: str, stock_kind: str, actor, now: da
         apply_transition(lot, transition, actor=actor, at=now, reason=reason, closed_at=now)
         inventory.write_off_stock(
             gift=lot.gift, location=lot.location, quantity=lot.quantity, at=now, actor=actor, kind=stock_kind,
+            source=inventory.Source("leftover_lot", str(lot.pk)), note=reason,
+        )
+    return lot
+
+
+def _take(*, lot: LeftoverLot, quantity: int | None, whole: str, part: str, stock_kind: str, said: Callable[[int, int], Message],
+          refused: str, actor, now: datetime, reason: str) -> LeftoverLot:
+    """Close the lot by transition `whole`, its units leaving stock as `stock_kind`; or, with a `quantity` short of its
+    units, take those out by `part` (open → open), its history saying `said(quantity, left)`, storage owed up to today
+    charged first either way.
+
+    :raises InvalidTransition: unless `whole` may start from the lot's state
+    :raises ValidationFailed: on `quantity` (`refused`, with the lot's units) unless a whole number from 1 to its units
+    """
+    if quantity is None:
+        return _close(lot=lot, transition=whole, stock_kind=stock_kind, actor=actor, now=now, reason=reason)
+    with transaction.atomic():
+        lot = _lock(lot.pk)
+        require_transition(lot, whole)
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= lot.quantity:
+            raise ValidationFailed(refused % {"quantity": lot.quantity}, field="quantity")
+        if quantity == lot.quantity:
+            return _close(lot=lot, transition=whole, stock_kind=stock_kind, actor=actor, now=now, reason=reason)
+        _charge_storage(lot=lot, through=timezone.localdate(now), now=now)
+        apply_transition(lot, part, actor=actor, at=now, quantity=quantity, reason=said(quantity, lot.quantity - quantity))
+        inventory.write_off_stock(
+            gift=lot.gift, location=lot.location, quantity=quantity, at=now, actor=actor, kind=stock_kind,
             source=inventory.Source("leftover_lot", str(lot.pk)), note=reason,
         )
     return lot

@@ -19,7 +19,7 @@ ROWS: dict = {
     ("leftover-lot-detail", "GET"): _row(READ, obj="leftover_lot"),
     ("leftover-lot-history", "GET"): _row(READ, obj="leftover_lot"),
     ("leftover-lot-collect", "POST"): _row(ACT | {"logistics": 200}, obj="leftover_lot", writable={"quantity", "reason"}, body={"reason": "access matrix"}),
-    ("leftover-lot-dispose", "POST"): _row(ACT | {"logistics": 200}, obj="leftover_lot", writable={"reason"}, body={"reason": "access matrix"}),
+    ("leftover-lot-dispose", "POST"): _row(ACT | {"logistics": 200}, obj="leftover_lot", writable={"quantity", "reason"}, body={"reason": "access matrix"}),
     ("leftover-lot-clearance", "POST"): _row(
         ACT | {"operator": 200}, obj="leftover_lot", writable={"points_price", "settlement_price", "reason"},
         body={"points_price": 100, "settlement_price": "10.00"},
