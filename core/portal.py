@@ -34,6 +34,8 @@ class NavItem:
     group: str | Promise = ""
     badge_title: str | Promise = ""  # what the count is, when not items pending (待处理)
     badge_query: str = ""  # the page's filter listing just what the badge counts ("waiting=1"), which the badge links to
+    # shown_to(user) -> whether the entry is shown to this user of its roles (its supplier's kind of business, say)
+    shown_to: Callable | None = dataclasses.field(default=None, compare=False)
 
 
 _items: list[NavItem] = []
@@ -42,14 +44,17 @@ _menus: dict[str, list[tuple[str | Promise, frozenset[str]]]] = {}  # role → i
 
 def register_nav(
     label: str | Promise, url_name: str, *, roles: set[str] | frozenset[str], order: int = 100, badge: Callable | None = None,
-    group: str | Promise = "", badge_title: str | Promise = "", badge_query: str = "",
+    group: str | Promise = "", badge_title: str | Promise = "", badge_query: str = "", shown_to: Callable | None = None,
 ) -> None:
     """Add a navigation entry shown to `roles` (call from an AppConfig.ready); `badge(user)` counts what waits there,
     and `badge_query`, where the page lists more than that, is its filter listing those rows: the badge and the home
     page's to-do entry link to the page so filtered, built on the badge's own rule, so the count is the rows shown;
     `group` (a NavGroup) is the heading it comes under for staff, whose navigation is long; a role with a menu of its
-    own (`register_menu`) has it placed there instead; members' stays flat."""
-    item = NavItem(label, url_name, frozenset(roles), order, badge, group, badge_title, badge_query)
+    own (`register_menu`) has it placed there instead; members' stays flat. `shown_to(user)`, when given, narrows the
+    entry to the users of `roles` it is true for (a page only some suppliers use): it is asked once per user object, so
+    once per request however many entries share it (`_shown`); the page itself still answers whoever types its address,
+    as its view decides."""
+    item = NavItem(label, url_name, frozenset(roles), order, badge, group, badge_title, badge_query, shown_to)
     if item not in _items:
         _items.append(item)
         _items.sort(key=lambda i: i.order)  # kept in order (stable: as registered within an order), not sorted per page
@@ -131,7 +136,7 @@ def _open_to(user, items):
         _paths.clear()
     paths = _paths.setdefault(key, {})
     for item in items:
-        if user.role in item.roles or (user.is_superuser and item.roles & STAFF_ROLES):
+        if (user.role in item.roles or (user.is_superuser and item.roles & STAFF_ROLES)) and _shown(user, item):
             if item.url_name not in paths:  # resolved once for each URL configuration and script prefix
                 try:
                     paths[item.url_name] = reverse(item.url_name)
@@ -139,6 +144,19 @@ def _open_to(user, items):
                     paths[item.url_name] = None
             if paths[item.url_name] is not None:
                 yield item, paths[item.url_name]
+
+
+def _shown(user, item: NavItem) -> bool:
+    """Whether the item's condition (`shown_to`) holds for the user, each condition asked once per user object (a
+    request's: the navigation, the home page's to-do list and the links it checks all ask it again)."""
+    if item.shown_to is None:
+        return True
+    known = getattr(user, "_nav_conditions", None)
+    if known is None:
+        known = user._nav_conditions = {}
+    if item.shown_to not in known:
+        known[item.shown_to] = bool(item.shown_to(user))
+    return known[item.shown_to]
 
 
 #: (urlconf, script prefix) → {url name: the path of its page, or None when it is not installed}: every page of the

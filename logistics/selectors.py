@@ -11,9 +11,20 @@ from logistics.carriers import tracking_key, tracking_search_key
 from logistics.models import CarrierEvent, InboundShipment, ReturnRequest, Shipment
 from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS, WAITING_STATES
 from points.models import RedemptionOrder
-from suppliers.models import ReplenishmentRequest
+from suppliers.models import Gift, ReplenishmentRequest, Supplier
 
 NEWEST_FIRST = ("-placed_at", "-id")  # the order lists' order, an index's (RedemptionOrder.Meta.indexes)
+
+
+def supplies_dropship(user) -> bool:
+    """Whether the user is a supplier's whose supplier ships gifts itself: one of its gifts is dropship, or it has
+    dropship shipments (a gift dropship once, fulfilled by warehouse since, SPEC §4.2); one query, none for anyone else.
+    Its dropship pages' navigation entries are shown on it (`logistics.nav_flow`)."""
+    if user.supplier_id is None:
+        return False
+    gifts = Gift.objects.filter(supplier_id=OuterRef("pk"), fulfilment=Gift.Fulfilment.DROPSHIP)
+    shipments = Shipment.objects.filter(supplier_id=OuterRef("pk"), kind=Shipment.Kind.DROPSHIP)
+    return Supplier.objects.filter(Q(Exists(gifts)) | Q(Exists(shipments)), pk=user.supplier_id).exists()
 
 
 def list_supplier_orders(*, actor) -> QuerySet[RedemptionOrder]:

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from core.roles import Role
 from tests.e2e.helpers import LOGIN_URL_RE, login, logout
-from tests.factories import MemberFactory, SupplierUserFactory, UserFactory
+from tests.factories import GiftFactory, MemberFactory, SupplierUserFactory, UserFactory
 
 PASSWORD = "pass12345"  # what UserFactory sets
 
@@ -25,8 +25,15 @@ def _staff(role):
     return lambda username: UserFactory(username=username, role=role)
 
 
-def _supplier_user(role):
-    return lambda username: SupplierUserFactory(username=username, role=role)
+def _supplier_user(role, *, dropship: bool = False):
+    """A user of a new supplier, which ships a gift itself with `dropship` (its navigation then has the dropship pages)."""
+    def make(username):
+        user = SupplierUserFactory(username=username, role=role)
+        if dropship:
+            GiftFactory(supplier=user.supplier_membership.supplier, fulfilment="dropship")
+        return user
+
+    return make
 
 
 def _member(username):
@@ -37,8 +44,8 @@ CASES = [
     RoleCase(Role.OPERATOR, "运营", ["礼品商管理", "合同审核", "资料变更审核", "资质审核", "公告管理", "礼品商通知", "整改单", "复评", "考核得分", "暂停合作建议", "考核指标", "礼品审核", "礼品管理", "礼品类别", "遗留礼品处理", "库存", "兑换订单", "入库收货", "交接批次", "运单", "退换货", "费用标准", "额外费用", "物流索赔", "积分发放", "会员查询", "承运商事件", "结算单", "调账", "对账", "扣款建议", "扣款规则", "投诉处理", "管理后台", "API 文档"], "礼品商管理", _staff(Role.OPERATOR)),
     RoleCase(Role.FINANCE, "财务", ["礼品商管理", "合同审核", "资料变更审核", "资质审核", "整改单", "复评", "考核得分", "暂停合作建议", "考核指标", "礼品管理", "礼品类别", "遗留礼品处理", "库存", "兑换订单", "运单", "费用标准", "额外费用", "物流索赔", "结算月份", "结算单", "调账", "对账", "扣款建议", "扣款规则", "投诉礼品商", "API 文档"], "礼品商管理", _staff(Role.FINANCE)),
     RoleCase(Role.LOGISTICS, "物流", ["礼品商管理", "库存", "兑换订单", "入库收货", "交接批次", "运单", "批量发货", "退换货", "费用标准", "额外费用", "物流索赔", "承运商事件", "报告承运商事件", "礼品类别", "遗留礼品处理", "投诉处理", "投诉礼品商", "API 文档"], "库存", _staff(Role.LOGISTICS)),
-    RoleCase(Role.SUPPLIER_ADMIN, "礼品商管理员", ["我的礼品", "礼品导入导出", "礼品类别", "库存", "入库预报", "订单", "直发订单", "批量发货", "遗留礼品", "退换货", "额外费用", "结算单", "调账", "对账", "投诉处理", "我的建议", "投诉礼品商", "整改单", "复评", "考核得分", "资料信息", "团队成员", "合同与资质", "公告", "站内通知", "API 文档"], "我的礼品", _supplier_user(Role.SUPPLIER_ADMIN)),
-    RoleCase(Role.SUPPLIER_STAFF, "礼品商员工", ["我的礼品", "礼品导入导出", "礼品类别", "库存", "入库预报", "订单", "直发订单", "批量发货", "遗留礼品", "退换货", "额外费用", "结算单", "调账", "对账", "投诉处理", "我的建议", "投诉礼品商", "整改单", "复评", "考核得分", "资料信息", "合同与资质", "公告", "站内通知", "API 文档"], "库存", _supplier_user(Role.SUPPLIER_STAFF)),
+    RoleCase(Role.SUPPLIER_ADMIN, "礼品商管理员", ["我的礼品", "礼品导入导出", "礼品类别", "库存", "入库预报", "订单", "直发订单", "批量发货", "遗留礼品", "退换货", "额外费用", "结算单", "调账", "对账", "投诉处理", "我的建议", "投诉礼品商", "整改单", "复评", "考核得分", "资料信息", "团队成员", "合同与资质", "公告", "站内通知", "API 文档"], "我的礼品", _supplier_user(Role.SUPPLIER_ADMIN, dropship=True)),
+    RoleCase(Role.SUPPLIER_STAFF, "礼品商员工", ["我的礼品", "礼品导入导出", "礼品类别", "库存", "入库预报", "订单", "遗留礼品", "退换货", "额外费用", "结算单", "调账", "对账", "投诉处理", "我的建议", "投诉礼品商", "整改单", "复评", "考核得分", "资料信息", "合同与资质", "公告", "站内通知", "API 文档"], "库存", _supplier_user(Role.SUPPLIER_STAFF)),
     RoleCase(Role.MEMBER, "会员", ["礼品目录", "我的订单", "物流跟踪", "退换货", "我的投诉", "我的积分", "我的短信"], "我的积分", _member),
 ]
 
