@@ -45,11 +45,13 @@ def member_with_program(*, user_id: int) -> Member | None:
 
 
 def search_members(*, text: str = "", program: str = "", tier: str = "") -> QuerySet[Member]:
-    """Members for the operators' search: by phone (any part, as people type one: `typed_phone`) or name, program code
-    and tier, with their account's balance; newest first."""
+    """Members for the operators' search: by name, or by the whole phone or its last 4 digits as people type one
+    (`phone_matching`, as orders and complaints are found: any other part would tell a masked phone's hidden digits),
+    program code and tier, with their account's balance; newest first."""
     members = Member.objects.select_related("program", "account", "user").order_by("-id")
     if text := text.strip():
-        members = members.filter(Q(phone__contains=typed_phone(text) or text) | Q(name__icontains=text))
+        by_phone = phone_matching(typed_phone(text), "phone")
+        members = members.filter(Q(name__icontains=text) | by_phone if by_phone else Q(name__icontains=text))
     if program:
         members = members.filter(program__code=program)
     if tier:

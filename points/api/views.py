@@ -79,7 +79,7 @@ class CatalogQuery(serializers.Serializer):
 
 
 class MemberQuery(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, default="", help_text="any part of the phone, or the name")
+    q = serializers.CharField(required=False, allow_blank=True, default="", help_text="the whole phone or its last 4 digits, or any part of the name")
     search = serializers.CharField(required=False, allow_blank=True, default="", help_text="the same as `q`, as other lists name it")
     program = serializers.ChoiceField(choices=[Program.GOTONE, Program.MZONE], required=False, allow_blank=True, default="")
     tier = serializers.ChoiceField(choices=Tier.values, required=False, allow_blank=True, default="")

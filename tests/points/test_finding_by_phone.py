@@ -62,9 +62,44 @@ def test_the_staff_order_list_finds_an_order_by_phone_last_digits_or_a_lower_cas
     assert staff_listed(logistics, q="8002") == []
 
 
-@pytest.mark.parametrize("typed", [*TYPED, "0013-8001"])
-def test_the_member_search_finds_a_member_by_its_phone_as_typed(caller, stranger, typed):
+@pytest.mark.parametrize("typed", [*TYPED, "8001", "８００１", "80 01"])
+def test_the_member_search_finds_a_member_by_its_phone_as_typed_or_by_its_last_digits(caller, stranger, typed):
     assert list(search_members(text=typed)) == [caller]
+
+
+@pytest.fixture
+def masked_member(db):
+    """The one member, its phone holding "0013" and "38000" in the digits pages hide."""
+    return MemberFactory(phone="13800138000", name="张伟")
+
+
+@pytest.mark.parametrize("typed", ["0013", "38000", "0013-8000", "138001", "800138000", "3800138000", "001"])
+def test_the_member_search_finds_no_member_by_hidden_middle_digits_or_more_last_digits_than_pages_show(masked_member, typed):
+    assert list(search_members(text=typed)) == []
+
+
+@pytest.mark.parametrize("typed", ["8000", "８０００", "+86 138 0013 8000", "１３８００１３８０００", "0086-138-0013-8000", "张"])
+def test_the_member_search_finds_the_member_by_its_last_digits_its_whole_phone_as_typed_or_its_name(masked_member, typed):
+    assert list(search_members(text=typed)) == [masked_member]
+
+
+def test_operators_find_no_member_by_hidden_digits_on_the_page_or_through_the_api_only_by_its_last_digits(
+        masked_member, operator, api):
+    def found(typed: str) -> tuple[bool, list[int]]:
+        page = logged_in(operator).get("/member/member-admin/", {"q": typed}).content.decode()
+        table = page.split('data-testid="members"', 1)[1].split("</table>", 1)[0]
+        return f'data-member="{masked_member.pk}"' in table, [row["id"] for row in api(operator).get("/api/v1/members/", {"q": typed}).json()["results"]]
+
+    assert found("0013") == (False, [])
+    assert found("38000") == (False, [])
+    assert found("8000") == (True, [masked_member.pk])
+    assert found("+86 １３８ ００１３ ８０００") == (True, [masked_member.pk])
+
+
+def test_a_member_may_not_search_members_through_the_api(masked_member, member, api):
+    response = api(member.user).get("/api/v1/members/", {"q": "8000"})
+
+    assert response.status_code == 403 and "results" not in response.json()
 
 
 def test_the_member_search_still_finds_a_member_by_name(caller, stranger):
