@@ -59,27 +59,43 @@ class MemberComplaintForm(SubmittedOnce):
 
 
 class HotlineComplaintForm(SubmittedOnce):
-    """An operator records a caller's complaint: the member by phone, or a contact name and phone."""
+    """An operator records a caller's complaint: the member by phone (or the member page's, `member`), the order's member
+    when an order number is given, or a contact name and phone; a member calling from another phone is recorded with
+    that phone as the caller's."""
 
+    member = IdField(required=False, widget=forms.HiddenInput)  # the member page's 登记投诉 names its member
     member_phone = forms.CharField(label=_("会员手机号（选填）"), max_length=20, required=False)
-    contact_name = forms.CharField(label=_("联系人（非会员）"), max_length=50, required=False)
+    contact_name = forms.CharField(label=_("来电人（非会员，或会员用其他电话来电时）"), max_length=50, required=False)
     contact_phone = forms.RegexField(
-        label=_("联系电话（非会员）"), regex=MOBILE_PATTERN, error_messages={"invalid": MOBILE_MESSAGE}, max_length=20, required=False
+        label=_("来电电话（非会员，或会员用其他电话来电时）"), regex=MOBILE_PATTERN, error_messages={"invalid": MOBILE_MESSAGE},
+        max_length=20, required=False,
     )
-    order_number = forms.CharField(label=_("订单号（选填）"), max_length=40, required=False)
+    order_number = forms.CharField(label=_("订单号（选填，会员取自订单）"), max_length=40, required=False)
     gift = forms.ModelChoiceField(label=_("相关礼品（选填）"), queryset=Gift.objects.order_by("name"), required=False)
     supplier = forms.ModelChoiceField(label=_("被投诉礼品商（选填）"), queryset=Supplier.objects.order_by("name"), required=False)
     title = forms.CharField(label=_("标题"), max_length=200)
     description = _text(_("投诉内容"))
+    field_order = ["member_phone", "order_number", "contact_name", "contact_phone"]
+
+    def named_member(self) -> Member | None:
+        """The member the form was opened for (the member page's link), shown by name and masked phone, or None."""
+        if not hasattr(self, "_named"):
+            self._named = Member.objects.filter(pk=pk).first() if (pk := id_or_none(self["member"].value())) else None
+        return self._named
 
     def clean(self):
         data = super().clean()
         phone = (data.get("member_phone") or "").strip()
-        data["member"] = None
+        data["member"] = self.named_member()
+        if id_or_none(self["member"].value()) and data["member"] is None:
+            self.add_error("member_phone", _("没有该会员"))
         if phone:
-            data["member"] = Member.objects.filter(phone=typed_phone(phone) or phone).first()  # "+86 138-0013-8001" too
-            if data["member"] is None:
+            typed = Member.objects.filter(phone=typed_phone(phone) or phone).first()  # "+86 138-0013-8001" too
+            if typed is None:
                 self.add_error("member_phone", _("没有该手机号的会员"))
+            elif data["member"] is not None and typed != data["member"]:
+                self.add_error("member_phone", _("手机号不是该会员的"))
+            data["member"] = typed
         number = typed_number(data.get("order_number"))  # "ro2026…" is RO2026…
         data["order"] = None
         if number:

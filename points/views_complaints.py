@@ -24,6 +24,8 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
+from core.masking import mask_phone
+from core.numbers import typed_number
 from core.pages import add_service_errors, create_with_form, form_status, moved_on, paginate, report_form_errors, send_back, state_reached
 from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
@@ -156,13 +158,18 @@ def listed_complaints(request, *, now):
 
 @login_required
 def hotline_complaint_new(request):
+    """Record a caller's complaint; `?order=<number>` (the order page's 登记投诉) or `?member=<id>` (the member page's)
+    fills in whom it is about."""
     require_role(request.user, OPERATORS)
-    form = HotlineComplaintForm(request.POST or None)
+    initial = {"order_number": typed_number(request.GET.get("order", ""))[:40], "member": id_or_none(request.GET.get("member"))}
+    form = HotlineComplaintForm(request.POST or None, initial=initial)
     if done := _created_once(request, form, "hotline-complaint", complaints.open_complaint, form.values,
                              lambda pk: _("已代会员登记投诉 %(number)s") % {"number": _number(pk)},
                              lambda pk: redirect("complaint", pk=pk), page="complaint", aliases={"member": "member_phone", "order": "order_number"}):
         return done
-    return render(request, "points/complaints/hotline_form.html", {"form": form}, status=form_status(form))
+    member = form.named_member()
+    return render(request, "points/complaints/hotline_form.html", {"form": form, "member": member,
+                  "masked_phone": mask_phone(member.phone) if member else ""}, status=form_status(form))
 
 
 @login_required

@@ -142,6 +142,7 @@ def order_admin_detail(request, pk: int, *, refused: tuple[str, forms.Form] | No
     context = {"order": order, "actions": action_forms(request, offered, refused=refused), "history": history_of(order),
                "complaints_shown": has_role(request.user, DESKS),  # a link to its complaints for those who open the desk
                "member_shown": has_role(request.user, OPERATORS),  # a link to the member's support page, for its readers
+               "hotline_shown": has_role(request.user, OPERATORS),  # 登记投诉: a caller's complaint about it, recorded by them
                "sections": [section(request, order) for section in staff_order_sections]}
     return render(request, "points/order_admin_detail.html", context, status=page_status(refused))
 

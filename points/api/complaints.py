@@ -120,7 +120,7 @@ class OpenComplaintInput(serializers.Serializer):
     order = ScopedKey(RedemptionOrder, default=None)
     gift = Complainable(Gift, rows=complaints.complainable_gifts, default=None)
     supplier = Complainable(Supplier, rows=complaints.complainable_suppliers, default=None)
-    member = ScopedKey(Member, default=None, help_text="hotline: the member calling")
+    member = ScopedKey(Member, default=None, help_text="hotline: the member calling (left out: the order's member when an order is named)")
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 

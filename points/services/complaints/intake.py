@@ -92,12 +92,14 @@ def open_complaint(
     *, actor, now: datetime, title: str, description: str, order: RedemptionOrder | None = None, gift: Gift | None = None,
     supplier: Supplier | None = None, member: Member | None = None, contact_name: str = "", contact_phone: str = "",
 ) -> Complaint:
-    """Open a complaint: a member about its own order, a gift or a supplier; an operator on a member's behalf (hotline,
-    the member or a contact name and phone); anyone else about a supplier (public). The supplier is the order's or gift's.
+    """Open a complaint: a member about its own order, a gift or a supplier; an operator on a member's behalf (hotline:
+    the member, the order's member when an order is named, or a contact name and phone; a member's contact is who called,
+    its phone may be another than the member's); anyone else about a supplier (public). The supplier is the order's or gift's.
 
     :raises PermissionDenied: for one who may open no complaint (`complaint_channel`), before anything else
-    :raises ValidationFailed: a blank title or description, a contact phone that is no mobile number, another member's order, an order or gift of another supplier
-        than the one named, a hotline complaint with neither member nor contact, a public one naming no supplier
+    :raises ValidationFailed: a blank title or description, a contact phone that is no mobile number, another member's order
+        (a hotline one: not the order of the member named), an order or gift of another supplier than the one named, a
+        hotline complaint with neither member, order nor contact, a public one naming no supplier
     :raises NotFound: naming a gift, supplier or member the actor may not name (`complainable_gifts`, …)
     """
     channel = complaint_channel(actor)
@@ -107,6 +109,7 @@ def open_complaint(
     if channel == Channel.MEMBER:
         member = actor.member
     elif channel == Channel.HOTLINE:
+        member = _hotline_member(member, order)
         if member is None and not ((contact_name or "").strip() and contact_phone):
             raise ValidationFailed(gettext("请指定会员或填写联系人与电话"), field="member")
     else:
@@ -128,6 +131,19 @@ def open_complaint(
             supplier_id=next(iter(concerned), None), contact_name=(contact_name or "").strip(),
             contact_phone=contact_phone, title=title, description=description, opened_by=actor, opened_at=now,
         ), actor=actor, now=now)
+
+
+def _hotline_member(member: Member | None, order: RedemptionOrder | None) -> Member | None:
+    """The member a hotline complaint is about: the order's when an order is named (a caller may give its number alone,
+    and call from a phone not its own: the contact then says who called), else the member named.
+
+    :raises ValidationFailed: naming a member whose order it is not
+    """
+    if order is None:
+        return member
+    if member is not None and member.pk != order.member_id:
+        raise ValidationFailed(gettext("该订单不属于所指定的会员"), field="order")
+    return order.member
 
 
 def send_suggestion(*, actor, now: datetime, title: str, description: str) -> Complaint:
