@@ -241,8 +241,11 @@ WAITS_FOR = {
 
 
 def _links(user, complaint: Complaint) -> dict[str, str]:
-    """The pages of the complaint's order, gift and supplier that the user opens (none where it has no such page)."""
+    """The pages of the complaint's member, order, gift and supplier that the user opens (none where it has no such
+    page): the operators' member page, as the staff's order page links its member for them."""
     role, links = user.role, {}
+    if complaint.member_id and has_role(user, OPERATORS):
+        links["member"] = reverse("operator-member", args=[complaint.member_id])
     if complaint.order_id:
         if role == Role.MEMBER:
             links["order"] = reverse("member-order", args=[complaint.order_id])

@@ -451,3 +451,15 @@ def test_an_order_that_is_no_own_order_is_an_error_next_to_the_field(rich_member
 
     assert response.status_code == 200 and 'data-field="order"' in response.content.decode()
     assert not Complaint.objects.exists()
+
+
+def test_the_complaint_page_links_its_masked_member_to_the_member_page_for_operators_only(triaged, operator, supplier_staff, member):
+    def member_cell(user) -> str:
+        page = logged_in(user).get(reverse("complaint", args=[triaged.pk])).content.decode()
+        return page.split('data-testid="member-contact"', 1)[1].split("</td>", 1)[0]
+
+    by_operator, by_supplier, by_member = member_cell(operator), member_cell(supplier_staff), member_cell(member.user)
+
+    assert f'<a href="{reverse("operator-member", args=[member.pk])}" data-testid="member-link">' in by_operator
+    assert member.phone not in by_operator
+    assert "<a " not in by_supplier and "<a " not in by_member
