@@ -23,4 +23,5 @@ urlpatterns = [
     path("order-admin/<int:pk>/<str:name>/", views_operator.order_admin_action, name="operator-order-action"),
     path("member-admin/", views_operator.member_admin, name="operator-members"),
     path("member-admin/<int:pk>/", views_operator.member_admin_detail, name="operator-member"),
+    path("member-admin/<int:pk>/messages/", views_operator.member_admin_messages, name="operator-member-messages"),
 ]

@@ -253,14 +253,22 @@ def points(request):
                   status=filters.status)
 
 
+def messages_of(request, member: Member) -> dict:
+    """A page of the SMS written for `member` (`core.notifications.member_messages`), newest first, each as the member
+    reads it again (`body_shown(to_recipient=True)`: a confirmation code hidden): the member's 我的短信 and the
+    operators' 短信记录 show the same."""
+    context = paginate(request, member_messages(user_id=member.user_id))
+    for message in context["page_obj"]:
+        message.shown = body_shown(message, to_recipient=True)
+    return context
+
+
 @login_required
 def reminder_messages(request):
     """The SMS written for the member, to whichever number it had then, newest first: what was sent, what waits out the quiet hours, what its
     opt-out withheld; a confirmation code is not shown again."""
     member = _member(request)
-    context = paginate(request, member_messages(user_id=member.user_id))
-    for message in context["page_obj"]:
-        message.shown = body_shown(message, to_recipient=True)
+    context = messages_of(request, member)
     quiet_hours = [f"{hour:02d}" for hour in settings.QUIET_HOURS]
     return render(request, "points/messages.html", context | {"member": member, "quiet_hours": quiet_hours})
 

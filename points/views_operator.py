@@ -31,7 +31,7 @@ from points.models import LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
 from points.services import credit_uploads, credits, orders
 from points.views_complaints import DESKS
-from points.views import label_entries
+from points.views import label_entries, messages_of
 
 STAFF = STAFF_ROLES  # who opens the staff order pages (the complaints link them for the same roles)
 #: what other apps add to the staff's order page, each rendering its part for the reader (logistics: the parcels and
@@ -216,3 +216,12 @@ def member_admin_detail(request, pk: int):
         "summary": credits.balance_summary(member=member, now=timezone.now()),
         "orders": RedemptionOrder.objects.filter(member=member).select_related("gift").order_by("-placed_at", "-id")[:10],
     })
+
+
+@login_required
+def member_admin_messages(request, pk: int):
+    """短信记录: the texts written for one member, newest first, as it reads them on 我的短信 (codes hidden)."""
+    require_role(request.user, OPERATORS)
+    member = get_object_or_404(Member.objects.select_related("program"), pk=pk)
+    return render(request, "points/member_admin_messages.html", messages_of(request, member) | {
+        "member": member, "masked_phone": mask_phone(member.phone)})

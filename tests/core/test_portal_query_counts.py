@@ -209,6 +209,7 @@ PAGES = {
     "order detail": Page("operator", _detail("/member/order-admin/", "points.RedemptionOrder", "shipments")),
     "members": Page("operator", "/member/member-admin/"),
     "member page": Page("operator", _detail("/member/member-admin/", "points.Member", "orders")),
+    "member text messages": Page("operator", lambda: f"/member/member-admin/{apps.get_model('points.Member').objects.get(phone='13700137000').pk}/messages/"),
     "returns": Page("operator", "/logistics/returns/"),
     "return detail": Page("operator", _detail("/logistics/returns/", "logistics.ReturnRequest", "extra_costs")),
     "complaints": Page("operator", "/complaints/"),

@@ -7,6 +7,7 @@ from importlib import import_module
 from types import SimpleNamespace
 
 import pytest
+from django.urls import reverse
 
 from django.apps import apps
 from django.db import connection
@@ -23,9 +24,9 @@ from tests.helpers import ORDERED
 pytestmark = pytest.mark.django_db
 
 
-def shown_messages(client) -> list[tuple[str, str]]:
-    """(status, text) of each row of the member's message page, top to bottom."""
-    page = client.get("/member/points/messages/").content.decode()
+def shown_messages(client, url: str = "/member/points/messages/") -> list[tuple[str, str]]:
+    """(status, text) of each row of the member's message page (or of the operators' 短信记录 at `url`), top to bottom."""
+    page = client.get(url).content.decode()
     return [(status, re.sub(r"\s+", " ", text).strip())
             for status, text in re.findall(r'data-status="(\w+)">.*?data-testid="message-body">([^<]*)<', page, re.S)]
 
@@ -157,3 +158,47 @@ def test_a_bad_page_number_opens_the_nearest_page_of_the_members_messages(member
     response = logged_in(member.user).get(f"/member/points/messages/?page={page}")
 
     assert response.status_code == 200 and "订单 RO-9 已签收" in response.content.decode()
+
+
+def operators_record(member) -> str:
+    return reverse("operator-member-messages", args=[member.pk])
+
+
+def test_an_operator_reads_a_members_texts_on_its_record_newest_first_with_the_code_hidden_as_the_member_does(
+        member, other_member, operator, now):
+    notify(kind="confirmation_code", member=member, at=now, context=ORDERED | {"code": "654321"})
+    notify(kind="points_deducted", member=member, at=now + timedelta(minutes=1),
+           context={"order_number": "RO-1", "points": 1500, "balance": 48500})
+    notify(kind="delivered", member=other_member, at=now, context={"order_number": "RO-OTHER"})
+
+    shown = shown_messages(logged_in(operator), operators_record(member))
+
+    assert shown == shown_messages(logged_in(member.user)) == [
+        ("pending", "【积分商城】订单 RO-1 已扣减 1500 积分，当前余额 48500 积分。"),
+        ("pending", "【积分商城】您正在用 10500 积分兑换「保温杯」×7（订单 RO1），验证码为 ******，15分钟内有效，请勿泄露。"),
+    ]
+    page = logged_in(operator).get(operators_record(member)).content.decode()
+    assert "654321" not in page and member.phone not in page
+
+
+def test_the_member_page_links_its_text_record(member, operator):
+    page = logged_in(operator).get(reverse("operator-member", args=[member.pk])).content.decode()
+
+    assert f'href="{operators_record(member)}" data-testid="member-messages"' in page
+
+
+def test_a_long_text_record_is_paged(member, operator, now):
+    for n in range(23):
+        notify(kind="delivered", member=member, at=now + timedelta(minutes=n), context={"order_number": f"RO-{n}"})
+
+    first, second = (shown_messages(logged_in(operator), f"{operators_record(member)}?page={page}") for page in (1, 2))
+
+    assert len(first) == 20 and first[0][1] == "【积分商城】订单 RO-22 已签收，感谢您的兑换。"
+    assert [text for _, text in second] == [f"【积分商城】订单 RO-{n} 已签收，感谢您的兑换。" for n in (2, 1, 0)]
+
+
+def test_only_operators_open_a_members_text_record_and_an_unknown_member_is_404(member, other_member, supplier_staff, logistics, operator):
+    assert logged_in(other_member.user).get(operators_record(member)).status_code == 403
+    assert logged_in(supplier_staff).get(operators_record(member)).status_code == 403
+    assert logged_in(logistics).get(operators_record(member)).status_code == 403
+    assert logged_in(operator).get(reverse("operator-member-messages", args=[10**9])).status_code == 404
