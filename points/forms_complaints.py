@@ -153,6 +153,13 @@ class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("说明（选填）"), required=False, max_length=REASON_MAX_LENGTH)
 
 
+class DisputeForm(ActionForm):
+    """仍未解决: the member says why the answer did not solve it (the service refuses a blank reason next to the field)."""
+
+    reason = forms.CharField(label=_("仍未解决的原因"), required=False, max_length=REASON_MAX_LENGTH,
+                             widget=forms.TextInput(attrs={"placeholder": _("原因（必填）")}))
+
+
 class ComplaintFilterForm(SupplierFilter, DayRangeFilter):
     """The desk's filters: waiting for the user (待我处理: those its navigation badge counts, which the badge links to),
     state, party, kind, supplier (not for a supplier's users: theirs only), late (past the deadline unanswered), the

@@ -1,6 +1,6 @@
 """Portal pages of complaints and suggestions (SPEC §4.9).
 
-Members open complaints about their orders or gifts, read the answer, resolve or reopen; operators triage the queue
+Members open complaints about their orders or gifts, read the answer, resolve it, say it is still unresolved or reopen; operators triage the queue
 (overdue and escalated first) and record callers' complaints; the responsible party (a supplier, logistics staff,
 operators) answers before the deadline; suppliers send suggestions. Each view parses its input, makes one service
 call and renders; every read starts from the service's scoped list, so a complaint one may not see is a 404.
@@ -31,6 +31,7 @@ from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
 from points.forms_complaints import (
     ComplaintFilterForm,
+    DisputeForm,
     HotlineComplaintForm,
     MemberComplaintFilterForm,
     MemberComplaintForm,
@@ -90,6 +91,7 @@ ACTIONS = {
         _responder,
     ),
     "resolve": ComplaintAction(gettext_lazy("问题已解决"), complaints.resolve_complaint, ReasonForm, _own, _own),
+    "dispute": ComplaintAction(gettext_lazy("仍未解决"), complaints.dispute_answer, DisputeForm, _own, _own, "danger"),
     "reopen": ComplaintAction(
         gettext_lazy("重新打开"), complaints.reopen_complaint, ReasonForm,
         lambda user, c, now: complaints.may_reopen(user=user, complaint=c, now=now), _own, "danger",

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from core.api.fields import ScopedKey
 from core.api.filters import FilterSet, TimeFilter, YesNoFilter
 from core.api.permissions import require_role
-from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
 from core.models.transitions import actor_label_for
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role
@@ -222,5 +222,7 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
                              transition="triage")
     resolve = transition_action(complaints.resolve_complaint, name="resolve", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
     reopen = transition_action(complaints.reopen_complaint, name="reopen", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
+    dispute = transition_action(complaints.dispute_answer, name="dispute", roles=MEMBER, target=TARGET,
+                                input_serializer=RequiredReasonInput)
     remind = transition_action(complaints.remind_responsible, name="remind", roles=OPERATORS, target=TARGET, input_serializer=ReasonInput,
                                transition=None)

@@ -18,7 +18,8 @@ class Party(models.TextChoices):
 
 class Complaint(StateMachine):
     """`open → triaged → responded → resolved`, `triaged | reopened → escalated` (deadline passed, beat, once per deadline),
-    `escalated | reopened → responded`, `resolved → reopened` within 7 days (a new deadline)."""
+    `escalated | reopened → responded`, `resolved → reopened` within 7 days and `responded → reopened` (the member says
+    the answer did not solve it, 仍未解决), each with a new deadline."""
 
     class State(models.TextChoices):
         OPEN = "open", _("待分派")
@@ -95,6 +96,13 @@ class Complaint(StateMachine):
     @transition(field=state, source=State.RESOLVED, target=State.REOPENED)
     def reopen(self, *, deadline) -> None:
         self.deadline = deadline
+
+    @transition(field=state, source=State.RESPONDED, target=State.REOPENED)
+    def dispute(self, *, deadline) -> None:
+        self.deadline = deadline
+
+    #: the member's word for disputing an answer (other workflows' `dispute` is 提出异议)
+    transition_labels = {"dispute": _("仍未解决")}
 
 
 class ComplaintDeadline(models.Model):

@@ -39,7 +39,7 @@ ROWS: dict = {
     ("complaint-detail", "GET"): seen(obj="complaint"),
     ("complaint-history", "GET"): seen(obj="complaint"),
     # the matrix's complaint is triaged to the supplier: its users answer it; triaging or taking it again, resolving,
-    # reopening and chasing it (催办: only once escalated) are 409
+    # disputing the answer (仍未解决), reopening and chasing it (催办: only once escalated) are 409
     ("complaint-triage", "POST"): complaint_action({"operator": 409}, writable={"responsible", "reason"},
                                                    body={"responsible": "operator"}),
     ("complaint-take", "POST"): complaint_action({"operator": 409}),
@@ -48,6 +48,7 @@ ROWS: dict = {
     ),
     ("complaint-resolve", "POST"): complaint_action({"member": 409}),
     ("complaint-reopen", "POST"): complaint_action({"member": 409}),
+    ("complaint-dispute", "POST"): complaint_action({"member": 409}, body={"reason": "仍未收到补发"}),
     ("complaint-remind", "POST"): complaint_action({"operator": 409}),
 }
 

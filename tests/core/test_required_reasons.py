@@ -41,6 +41,7 @@ NEEDS_A_REASON = [
     ("/api/v1/suspension-proposals/{id}/dismiss/", "reason"),
     ("/api/v1/leftover-lots/{id}/dispose/", "reason"),
     ("/api/v1/statements/{id}/dispute/", "reason"),
+    ("/api/v1/complaints/{id}/dispute/", "reason"),
 ]
 
 

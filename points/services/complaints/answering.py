@@ -1,5 +1,5 @@
 """A complaint's way to its answer and back: triaged or taken by an operator, answered by the responsible party,
-resolved or reopened by its member."""
+resolved, disputed (仍未解决) or reopened by its member."""
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -10,7 +10,7 @@ from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES
-from core.validators import refuse_nul, validate_reason
+from core.validators import refuse_nul, required_text, validate_reason
 from core.texts import moment
 from points.models import Complaint
 from points.models.complaints import Party
@@ -132,6 +132,28 @@ def resolve_complaint(*, complaint: Complaint, actor, now: datetime, reason: str
     return apply_transition(complaint, "resolve", actor=actor, at=now, reason=reason, resolved_at=now)
 
 
+def dispute_answer(*, complaint: Complaint, actor, now: datetime, reason: str) -> Complaint:
+    """The member says the answer did not solve its complaint (仍未解决), with why, while it waits for the member to
+    accept it: reopened as a resolved one is within 7 days (`reopen_complaint`), a new 48-hour deadline starts and the
+    responsible party is asked again. (Once resolved, by the member or 3 days after the answer, it is reopened instead.)
+
+    :raises PermissionDenied: for anyone but the complaint's member :raises InvalidTransition: unless responded
+    :raises ValidationFailed: a blank reason, or one over REASON_MAX_LENGTH characters
+    """
+    require_member(actor, complaint)
+    reason = validate_reason(required_text(reason, message=gettext("请说明仍未解决的原因")))
+    return _reopened(complaint, "dispute", actor=actor, now=now, reason=reason)
+
+
+def _reopened(complaint: Complaint, transition: str, *, actor, now: datetime, reason: str) -> Complaint:
+    """The complaint reopened by `transition` (its member's), a new 48-hour deadline running and its supplier told."""
+    with transaction.atomic():
+        apply_transition(complaint, transition, actor=actor, at=now, reason=reason, deadline=now + DEADLINE)
+        start_deadline(complaint, now)
+        _ask_supplier_to_answer(complaint, title=gettext_noop("投诉 %(number)s 已被会员重新打开，待您答复"), now=now)
+    return complaint
+
+
 def reopen_until(complaint: Complaint) -> datetime | None:
     """The time until which the member may reopen the complaint: 7 days after its resolution (None: not resolved)."""
     return complaint.resolved_at + REOPEN_WITHIN if complaint.resolved_at else None
@@ -154,8 +176,4 @@ def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str 
     reason = validate_reason(reason)
     if complaint.state == State.RESOLVED and not may_reopen(user=actor, complaint=complaint, now=now):
         raise ReopenWindowOver(gettext("已超过解决后7天的重开期限"), field="resolved_at")
-    with transaction.atomic():
-        apply_transition(complaint, "reopen", actor=actor, at=now, reason=reason, deadline=now + DEADLINE)
-        start_deadline(complaint, now)
-        _ask_supplier_to_answer(complaint, title=gettext_noop("投诉 %(number)s 已被会员重新打开，待您答复"), now=now)
-    return complaint
+    return _reopened(complaint, "reopen", actor=actor, now=now, reason=reason)
