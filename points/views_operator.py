@@ -17,14 +17,14 @@ from django.utils.translation import gettext_lazy
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.forms import ListFilter
-from core.exports import field, label, list_download, moment
+from core.exports import check_format, download_name, field, label, list_download, moment
 from core.fsm import history_of
 from core.masking import mask_phone
 from core.models import Program, Tier
 from core.pages import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
 from core.roles import OPERATORS, STAFF_ROLES, has_role
 from core.files import file_response
-from core.tabular import CONTENT_TYPES, TableRejected
+from core.tabular import CONTENT_TYPES, TableRejected, table_file
 from core.texts import figure
 from points.forms import RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
@@ -81,7 +81,22 @@ def credit_upload_detail(request, pk: int):
     """One credit file: crediting in progress (the page looks again every few seconds), done, or refused with its problems."""
     require_role(request.user, OPERATORS)
     upload = get_object_or_404(credit_uploads.list_credit_uploads(actor=request.user), pk=pk)
-    return render(request, "points/credit_upload_detail.html", {"upload": upload})
+    context = paginate(request, credit_uploads.credit_rows(upload), per_page=50)
+    return render(request, "points/credit_upload_detail.html", context | {"upload": upload})
+
+
+#: a credit file's rows as its page lists them (the phone masked)
+CREDIT_ROW_HEADINGS = (gettext_lazy("行号"), gettext_lazy("手机号"), gettext_lazy("积分"), gettext_lazy("原因"))
+
+
+@login_required
+def credit_upload_rows(request, pk: int, file_format: str):
+    """A credit file's rows as its page lists them, every one, as CSV or XLSX (another format a 404), for operators."""
+    require_role(request.user, OPERATORS)
+    check_format(file_format)
+    upload = get_object_or_404(credit_uploads.list_credit_uploads(actor=request.user), pk=pk)
+    return file_response(table_file(headers=[str(heading) for heading in CREDIT_ROW_HEADINGS], rows=credit_uploads.credit_rows(upload),
+                                    file_format=file_format, name=download_name(f"credits-{upload.pk}", upload.uploaded_at, minute=True)))
 
 
 ORDER_ACTIONS = {

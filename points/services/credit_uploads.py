@@ -5,12 +5,14 @@ every row or none. The upload counts the rows gone through as the task goes (cor
 and keeps the outcome for the operator to come back to. The API credits a file at once (credits.credit_points_from_file).
 """
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from core import jobs
+from core.masking import mask_phone
 from core.roles import OPERATORS, require_role
 from points.models import CreditUpload
 from points.services import credits
@@ -66,6 +68,23 @@ def pick_up_left_behind_uploads(*, now: datetime) -> tuple[int, int]:
 
     return jobs.pick_up_left_behind_uploads(CreditUpload.objects.all(), task=credit_uploaded_points, now=now,
                                             reason=gettext("发放任务多次未能运行，未发放任何积分，请重新上传"))
+
+
+class CreditRow(NamedTuple):
+    """A row of a credit file as its page and download show it."""
+
+    line: int
+    phone: str  # masked, as every page shows a member's phone
+    points: int
+    reason: str  # the reason's label (积分赠送 for a row naming none)
+
+
+def credit_rows(upload: CreditUpload) -> list[CreditRow]:
+    """The rows of a credit file in the file's order: its line, the member's phone masked (read as the crediting reads
+    it: "+86 138 0013 8000" is 138****8000), the points and the reason's label."""
+    return [CreditRow(row["line"], mask_phone(credits.member_phone(row["phone"])), row["points"],
+                      str(credits.CREDIT_REASONS.get(credits.credit_reason(row.get("reason_code")) or "", row.get("reason_code", ""))))
+            for row in upload.rows]
 
 
 def list_credit_uploads(*, actor) -> QuerySet[CreditUpload]:

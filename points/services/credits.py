@@ -41,7 +41,7 @@ def _row_errors(rows: list[dict], members: dict[str, Member]) -> list[tuple[int,
         if not phone:
             message = _("第%(line)s行：「%(column)s」列为空，请填写会员的手机号") % {"line": line, "column": CREDIT_FILE.heading("phone")}
             errors.append((line, "phone", "required", message))
-        elif _member_phone(phone) not in members:
+        elif member_phone(phone) not in members:
             message = _("第%(line)s行：未找到手机号 %(phone)s 的会员") % {"line": line, "phone": phone}
             errors.append((line, "phone", "unknown_member", message))
         if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= MAX_CREDIT:
@@ -53,7 +53,7 @@ def _row_errors(rows: list[dict], members: dict[str, Member]) -> list[tuple[int,
     return errors
 
 
-def _member_phone(value) -> str:
+def member_phone(value) -> str:
     """The phone number a credit row names, as members are stored: typed as people do ("+86 138 0013 8000",
     "138-0013-8000"), as the member lookup finds them (`typed_phone`); anything else as given, trimmed, to be reported."""
     text = str(value if value is not None else "")
@@ -89,13 +89,13 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
         raise ValidationFailed(_("请填写批次号（最多60字符）"), field="batch")
     if not rows:
         raise ValidationFailed(_("没有数据行"), field="rows")
-    members = Member.objects.in_bulk([_member_phone(r.get("phone")) for r in rows], field_name="phone")
+    members = Member.objects.in_bulk([member_phone(r.get("phone")) for r in rows], field_name="phone")
     errors = _row_errors(rows, members)
     if errors:
         # rows given as a list are named by their index, as the serializer names the rows it refuses
         raise ValidationFailed(errors[0][3], errors=[(f"rows.{line - 1}.{column}", code, detail) for line, column, code, detail in errors])
     wanted = {
-        (row.get("line", position), members[_member_phone(row["phone"])].pk, row["points"], credit_reason(row.get("reason_code")))
+        (row.get("line", position), members[member_phone(row["phone"])].pk, row["points"], credit_reason(row.get("reason_code")))
         for position, row in enumerate(rows, start=1)
     }
     with transaction.atomic():
@@ -110,7 +110,7 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
         entries = []
         for position, row in enumerate(rows, start=1):
             entries.append(ledger.earn_points(
-                member=members[_member_phone(row["phone"])], points=row["points"],
+                member=members[member_phone(row["phone"])], points=row["points"],
                 source=ledger.Source("batch", batch_id, row.get("line", position)), at=now,
                 reason_code=credit_reason(row.get("reason_code")), actor=actor,
             ))
@@ -186,7 +186,7 @@ def read_credit_file(*, file_name: str, content: bytes) -> CreditFile:
             "line": line, "phone": cells["phone"].strip(), "reason_code": cells.get("reason_code", "").strip(),
             "points": whole_number(cells["points"], limit=MAX_CREDIT),
         })
-    members = Member.objects.in_bulk([_member_phone(row["phone"]) for row in parsed], field_name="phone")
+    members = Member.objects.in_bulk([member_phone(row["phone"]) for row in parsed], field_name="phone")
     errors = _row_errors(parsed, members)
     if errors:
         raise TableRejected([Problem(line, column, code, detail) for line, column, code, detail in errors], column_order=CREDIT_FILE.keys,

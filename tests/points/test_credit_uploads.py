@@ -13,7 +13,8 @@ from core.tabular import TableRejected
 from points.models import CreditUpload, LedgerEntry
 from points.services import credit_uploads, credits, ledger
 from points.tasks import pick_up_left_behind_credits
-from tests.portal import logged_in
+from tests.factories import MemberFactory
+from tests.portal import downloaded, logged_in
 
 pytestmark = pytest.mark.django_db
 PAGE = "/member/credits/"
@@ -205,3 +206,53 @@ def test_no_one_but_operators_opens_the_pages_of_credit_files(request, role, mem
 
     assert answers == (403, 403)
 
+
+
+def _credit_csv(*rows: str) -> bytes:
+    return ("\n".join(["手机号,积分,原因", *rows]) + "\n").encode()
+
+
+def test_a_credit_files_rows_are_shown_with_the_phone_masked_as_read_and_the_reasons_label(operator, now, queued_tasks):
+    MemberFactory(phone="13800138000")
+    MemberFactory(phone="13900139000")
+    upload = credit_uploads.upload_credit_file(actor=operator, now=now, file_name="赠送.csv",
+                                               content=_credit_csv("+86 138 0013 8000,300,", "13900139000,1200,promotion"))
+
+    rows = credit_uploads.credit_rows(upload)
+
+    assert [tuple(row) for row in rows] == [(2, "138****8000", 300, "积分赠送"), (3, "139****9000", 1200, "活动奖励")]
+
+
+def test_the_credit_files_page_lists_its_rows_masked_50_a_page(operator, now, queued_tasks):
+    phones = [f"1370000{n:04d}" for n in range(51)]
+    for phone in phones:
+        MemberFactory(phone=phone)
+    upload = credit_uploads.upload_credit_file(actor=operator, now=now, file_name="赠送.csv",
+                                               content=credit_file(*(f"{phone},{n + 1}" for n, phone in enumerate(phones))))
+    client = logged_in(operator)
+
+    first, second = (client.get(f"{PAGE}{upload.pk}/", {"page": page}) for page in (1, 2))
+
+    table = second.content.decode().split('data-testid="credit-rows"', 1)[1].split("</table>", 1)[0]
+    assert len(first.context["page_obj"]) == 50 and first.context["page_obj"].paginator.count == 51
+    assert '<tr data-line="52"><td>52</td><td>137****0050</td><td class="num">51</td><td>积分赠送</td></tr>' in table
+    assert phones[50] not in second.content.decode()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_credit_files_rows_download_whole_with_the_phones_masked(member, other_member, operator, now, queued_tasks, file_format):
+    upload = uploaded(operator, now, f"{member.phone},300", f"{other_member.phone},200")
+
+    rows = downloaded(logged_in(operator).get(f"{PAGE}{upload.pk}/rows.{file_format}"))
+
+    assert rows == [["行号", "手机号", "积分", "原因"], ["2", f"{member.phone[:3]}****{member.phone[-4:]}", "300", "积分赠送"],
+                    ["3", f"{other_member.phone[:3]}****{other_member.phone[-4:]}", "200", "积分赠送"]]
+
+
+def test_only_operators_download_a_credit_files_rows_and_another_format_or_file_is_404(member, operator, finance, now, queued_tasks):
+    upload = uploaded(operator, now, f"{member.phone},300")
+
+    assert logged_in(finance).get(f"{PAGE}{upload.pk}/rows.csv").status_code == 403
+    assert logged_in(member.user).get(f"{PAGE}{upload.pk}/rows.csv").status_code == 403
+    assert logged_in(operator).get(f"{PAGE}{upload.pk}/rows.pdf").status_code == 404
+    assert logged_in(operator).get(f"{PAGE}{upload.pk + 1}/rows.csv").status_code == 404
