@@ -50,7 +50,8 @@ MEMBER = frozenset({Role.MEMBER})
 
 #: `?ordering=` of the catalog and of members (read with the other parameters: these lists order in their selectors)
 CATALOG_ORDERINGS = {"points_price": "member_points", "created_at": "created_at"}
-MEMBER_ORDERINGS = {"id": "id", "name": "name", "phone": "phone"}
+#: never by phone: the order of masked phones would give away their hidden digits, as the member page's headings don't
+MEMBER_ORDERINGS = {"id": "id", "name": "name"}
 
 
 def ordered(queryset, ordering: str, columns: dict[str, str]):
