@@ -258,6 +258,11 @@ class DayRangeFilter(ListFilter):
         """Lookups keeping the rows whose `column` (a time) falls on a local day of the range; empty bounds left out."""
         return on_days(column, *self.days())
 
+    def date_lookups(self, column: str) -> dict:
+        """Lookups keeping the rows whose `column` (a date, not a time) is a day of the range; empty bounds left out."""
+        start, end = self.days()
+        return {lookup: day for lookup, day in ((f"{column}__gte", start), (f"{column}__lte", end)) if day}
+
 
 class EditsShownValues:
     """A form editing a record that others may edit at the same time (a gift, a category, the KPI settings). It carries

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, day_field, yes_no_box
+from core.forms import DayRangeFilter, SubmittedOnce, day_field, yes_no_box
 from core.selectors import answering
 from core.validators import BusinessDayField, BusinessTimeField, IdField
 
@@ -181,9 +181,17 @@ class OrderFilterForm(DayRangeFilter):
         return rows
 
 
-class InboundFilterForm(ListFilter):
+class InboundFilterForm(DayRangeFilter):
+    """The filters above an inbound table (GET): text, state, the warehouse it is announced to and the days it is
+    expected on; empty means all."""
+
+    day_range = ("expected_from", "expected_to")
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("入库单号 / SKU / 礼品商")}))
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + InboundShipment.State.choices)
+    warehouse = forms.ModelChoiceField(label=_("入库仓"), required=False, empty_label=_("全部"),
+                                       queryset=Location.objects.filter(kind=Location.Kind.WAREHOUSE).order_by("code"))
+    expected_from = day_field(_("预计到货自"))
+    expected_to = day_field(_("至"))
     sorts = {"number": "number", "supplier": "supplier__name", "gift": "gift__sku", "announced_quantity": "announced_quantity",
              "expected_on": "expected_on", "counted_quantity": "counted_quantity"}
 
@@ -192,4 +200,6 @@ class InboundFilterForm(ListFilter):
             rows = rows.filter(Q(number__icontains=data["q"]) | Q(gift__sku__icontains=data["q"]) | Q(supplier__name__icontains=data["q"]))
         if data.get("state"):
             rows = rows.filter(state=data["state"])
-        return rows
+        if data.get("warehouse"):
+            rows = rows.filter(location=data["warehouse"])
+        return rows.filter(**self.date_lookups("expected_on"))

@@ -2,11 +2,16 @@
 of bare boxes), the inbound list found by warehouse and expected date, the stock page offering a safety-stock form
 only where logistics may set it, and picking straight from the shipments list."""
 import re
+from datetime import timedelta
 
 import pytest
 
+from logistics.models import InboundShipment
+from logistics.services import inbound
+from suppliers.services import inventory
+from tests.factories import WarehouseFactory
 from tests.helpers import picked_and_shipped
-from tests.portal import page_in
+from tests.portal import field_errors, listed, logged_in, page_in
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +49,61 @@ def test_the_delivery_form_labels_the_signer_and_the_signing_time_visibly(logist
     page = page_in(logistics, f"/logistics/shipments/{warehouse_shipment.pk}/", "zh-hans")
 
     assert visibly_labelled(page, "签收人") and visibly_labelled(page, "签收时间（默认现在）")
+
+
+# the inbound list: found by warehouse and expected day; its badge opens what it counts
+
+@pytest.fixture
+def three_announcements(supplier, stocked_gift, warehouse, logistics, now) -> dict[str, InboundShipment]:
+    """Announced to 华东仓 in 3 days (`flow`) and 10 days (`later`), to another warehouse in 3 days (`elsewhere`), and
+    one in 华东仓 received already (`received`)."""
+    other = WarehouseFactory(code="WH-SOUTH", name="华南仓")
+    inventory.receive_stock(gift=stocked_gift, location=other, quantity=1, at=now)
+
+    def announce(location, days):
+        return inbound.announce_inbound(supplier=supplier, gift_id=stocked_gift.pk, location_id=location.pk, quantity=4,
+                                        expected_on=now.date() + timedelta(days=days), actor=None, now=now)
+
+    rows = {"flow": announce(warehouse, 3), "later": announce(warehouse, 10), "elsewhere": announce(other, 3),
+            "received": announce(warehouse, 3)}
+    inbound.receive_inbound(inbound=rows["received"], actor=logistics, now=now, counted_quantity=4, damaged_quantity=0)
+    return rows
+
+
+def test_the_inbound_list_filters_by_warehouse_and_expected_days(logistics, three_announcements, warehouse, now):
+    rows = three_announcements
+    in_three_days = (now.date() + timedelta(days=3)).isoformat()
+
+    assert listed(logistics, "/logistics/inbound/", warehouse=warehouse.pk) == sorted(rows[n].pk for n in ("flow", "later", "received"))
+    assert listed(logistics, "/logistics/inbound/", expected_from=in_three_days, expected_to=in_three_days) == sorted(
+        rows[n].pk for n in ("flow", "elsewhere", "received"))
+    assert listed(logistics, "/logistics/inbound/", warehouse=warehouse.pk, state="announced",
+                  expected_from=(now.date() + timedelta(days=4)).isoformat()) == [rows["later"].pk]
+
+
+def test_an_expected_range_ending_before_it_starts_is_refused_next_to_its_end(logistics, three_announcements, now):
+    response = logged_in(logistics).get("/logistics/inbound/", {"expected_from": (now.date() + timedelta(days=5)).isoformat(),
+                                                                "expected_to": (now.date() + timedelta(days=1)).isoformat()})
+
+    assert response.status_code == 400 and "expected_to" in field_errors(response)
+
+
+def test_the_inbound_filters_are_labelled_in_chinese_and_english(logistics, three_announcements):
+    chinese, english = (page_in(logistics, "/logistics/inbound/", language) for language in ("zh-hans", "en"))
+
+    assert visibly_labelled(chinese, "入库仓") and visibly_labelled(chinese, "预计到货自")
+    assert visibly_labelled(english, "Receiving warehouse") and visibly_labelled(english, "Expected from")
+
+
+def test_the_inbound_badge_and_to_do_entry_open_the_announcements_it_counts(logistics, three_announcements):
+    client = logged_in(logistics)
+    home = client.get("/").content.decode()
+    badge = int(re.search(r'data-testid="nav-badge-logistics-inbound"[^>]*>(\d+)<', home).group(1))
+    badge_link = re.search(r'<a class="badge-link" href="([^"]+)" data-testid="nav-badge-link-logistics-inbound">', home).group(1)
+
+    opened = client.get(badge_link)
+
+    assert badge == 3 and badge_link == "/logistics/inbound/?state=announced"
+    assert sorted(row.pk for row in opened.context["page_obj"]) == sorted(
+        three_announcements[n].pk for n in ("flow", "later", "elsewhere"))
+    assert '<option value="announced" selected>' in opened.content.decode()
