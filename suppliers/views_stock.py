@@ -68,10 +68,15 @@ def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None
 
 
 def _add_safety_forms(request, records, refused: tuple[Gift | StockRecord, str, forms.Form] | None) -> None:
-    """Each stock record of the page with its safety-stock form (the refused one as it was sent back; refused for a
-    record no longer on the page, its errors become messages)."""
+    """Each stock record of the page whose safety stock the user sets there (inventory.staff_sets_safety_stock_at:
+    logistics at the warehouses only) with its safety-stock form, the others showing their figure read-only (the refused
+    one as it was sent back; refused for a record no longer on the page or one the user may not set, its errors become
+    messages)."""
     refused_shown = False
     for record in records:
+        if not inventory.staff_sets_safety_stock_at(request.user.role, record.location):
+            record.safety_form = None
+            continue
         record.safety_form = SafetyStockForm(initial={"safety_stock": record.safety_stock}, auto_id=False)
         if refused and refused[0] == record:
             record.safety_form, refused_shown = refused[2], True

@@ -305,6 +305,12 @@ def set_own_safety_stock(*, gift: Gift, safety_stock: int, actor, now: datetime)
     return set_safety_stock(gift=gift, location=location, safety_stock=safety_stock, at=now, actor=actor)
 
 
+def staff_sets_safety_stock_at(role: str, location: Location) -> bool:
+    """Whether staff of `role` set the safety stock at `location` (set_safety_stock): operators at every location,
+    logistics staff only at the warehouses the logistics provider runs, never at a supplier's own (dropship) one."""
+    return role in SAFETY_STOCK_SETTERS and (role != Role.LOGISTICS or location.kind == Location.Kind.WAREHOUSE)
+
+
 def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime, actor=None) -> StockRecord:
     """Set the safety stock of a gift at a location, keeping the change with who made it (none for the system) when the
     level changes; a warehouse's level already below it raises a replenishment request, one at or above it cancels the
@@ -316,7 +322,7 @@ def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: d
         that is not its own
     """
     role = getattr(actor, "role", None)
-    if role == Role.LOGISTICS and location.kind != Location.Kind.WAREHOUSE:
+    if role in SAFETY_STOCK_SETTERS and not staff_sets_safety_stock_at(role, location):
         raise PermissionDenied(gettext("物流只能设置其运营仓库的安全库存，礼品商自有仓由礼品商管理"))
     if role in SUPPLIER_ROLES:
         _require_supplier_user(actor, location.supplier_id, denied=gettext("只有该礼品商可以设置自有仓的安全库存"))

@@ -8,6 +8,7 @@ import pytest
 
 from logistics.models import InboundShipment
 from logistics.services import inbound
+from suppliers.models import Location, StockRecord
 from suppliers.services import inventory
 from tests.factories import WarehouseFactory
 from tests.helpers import picked_and_shipped
@@ -107,3 +108,49 @@ def test_the_inbound_badge_and_to_do_entry_open_the_announcements_it_counts(logi
     assert sorted(row.pk for row in opened.context["page_obj"]) == sorted(
         three_announcements[n].pk for n in ("flow", "later", "elsewhere"))
     assert '<option value="announced" selected>' in opened.content.decode()
+
+
+# the stock page: a safety-stock form only where the reader may set it
+
+@pytest.fixture
+def own_and_warehouse_records(stocked_gift, warehouse, now) -> tuple[StockRecord, StockRecord]:
+    """The stocked gift's record at 华东仓 (safety stock 6) and at its supplier's own dropship location (safety stock 2)."""
+    own = Location.objects.create(code="DS-FLOW", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=stocked_gift.supplier)
+    inventory.receive_stock(gift=stocked_gift, location=own, quantity=3, at=now)
+    for location, level in ((warehouse, 6), (own, 2)):
+        inventory.set_safety_stock(gift=stocked_gift, location=location, safety_stock=level, at=now)
+    return StockRecord.objects.get(location=warehouse), StockRecord.objects.get(location=own)
+
+
+def stock_row(page: str, record: StockRecord) -> str:
+    """The stock page's table row of `record` (found by the link to its movements)."""
+    link = f"gift={record.gift_id}&amp;location={record.location_id}"
+    return page.split(link, 1)[0].rsplit("<tr>", 1)[1] + page.split(link, 1)[1].split("</tr>", 1)[0]
+
+
+def test_logistics_is_offered_the_safety_stock_form_at_the_warehouse_only_and_reads_the_suppliers_own_figure(
+        logistics, own_and_warehouse_records):
+    at_warehouse, at_own = own_and_warehouse_records
+
+    page = page_in(logistics, "/supplier/stock/", "zh-hans")
+
+    assert f'action="/supplier/stock/{at_warehouse.pk}/safety-stock/' in stock_row(page, at_warehouse)
+    own_row = stock_row(page, at_own)
+    assert "safety-stock-form" not in own_row and "/safety-stock/" not in own_row
+    assert re.search(r'<td class="num">\s*2</td>\s*$', own_row)
+
+
+def test_an_operator_is_offered_the_safety_stock_form_at_both_locations(operator, own_and_warehouse_records):
+    page = page_in(operator, "/supplier/stock/", "zh-hans")
+
+    assert all(f'action="/supplier/stock/{record.pk}/safety-stock/' in stock_row(page, record) for record in own_and_warehouse_records)
+
+
+def test_a_safety_stock_logistics_posts_at_a_suppliers_own_location_is_refused_in_a_message_without_a_form(
+        logistics, own_and_warehouse_records):
+    _, at_own = own_and_warehouse_records
+
+    page = logged_in(logistics).post(f"/supplier/stock/{at_own.pk}/safety-stock/", {"safety_stock": "5"}, follow=True).content.decode()
+
+    assert "物流只能设置其运营仓库的安全库存" in page and "/safety-stock/" not in stock_row(page, at_own)
+    assert StockRecord.objects.get(pk=at_own.pk).safety_stock == 2
