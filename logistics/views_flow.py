@@ -73,6 +73,8 @@ SHIPMENT_ACTIONS = {
     "deliver": PageAction(gettext_lazy("签收"), shipments.deliver_shipment, DeliverForm),
     "fail": PageAction(gettext_lazy("配送失败"), shipments.fail_shipment, FailForm, "danger"),
 }
+#: the step logistics takes on each row of the shipments list, with no input to give; the others on a shipment's page
+LISTED_SHIPMENT_ACTIONS = {"pick": SHIPMENT_ACTIONS["pick"]}
 
 
 def _named(table: dict[str, PageAction], name: str) -> PageAction:
@@ -213,17 +215,32 @@ def listed_shipments(request, *, now):
     return ShipmentFilterForm(request.GET, now=now), _shipments(request)
 
 
-def _shipment_table(request, *, title: str, filters: ShipmentFilterForm, rows, now, dropship_only: bool = False, export: str = ""):
+def _shipment_table(request, *, title: str, filters: ShipmentFilterForm, rows, now, dropship_only: bool = False, export: str = "",
+                    with_actions: bool = False):
     """A page of shipments (`export`: the name of its download, if any); the contact of those the reader may read
-    unmasked shows in full (logged), the rest masked."""
+    unmasked shows in full (logged), the rest masked. `with_actions`: logistics staff pick each row from the list."""
     context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title, "with_ship_by": dropship_only,
-                                                         "ships_by_file": bulk_shipping.ships_by_file(request.user), "export": export}
+                                                         "ships_by_file": bulk_shipping.ships_by_file(request.user), "export": export,
+                                                         "with_actions": with_actions and has_role(request.user, LOGISTICS)}
+    if context["with_actions"]:
+        _add_row_actions(request, context["page_obj"])
     if dropship_only:  # the supplier ships from this list: it needs the addresses of the parcels it may read, and when to ship them
         context["page_obj"].object_list = shipments.reveal_contacts(user=request.user, shipments=context["page_obj"], now=now,
                                                                     purpose="dropship_list")
         for shipment in context["page_obj"]:
             _with_ship_by(shipment, now=now)
     return render(request, "logistics/flow/shipment_list.html", context, status=filters.status)
+
+
+def _add_row_actions(request, page) -> None:
+    """Each shipment of the page with the list's actions its state allows and the user may take on it by hand."""
+    note_latest_changes(page)  # what each row's action forms saw
+    for shipment in page:
+        shipment.actions = _offered(request, shipment, LISTED_SHIPMENT_ACTIONS, partial(_may_drive, request.user, shipment))
+
+
+def _may_drive(user, shipment: Shipment, name: str) -> bool:
+    return shipments.may_drive_by_hand(user=user, shipment=shipment, action=name)
 
 
 def _with_ship_by(shipment: Shipment, *, now) -> Shipment:
@@ -238,7 +255,8 @@ def shipment_list(request):
     require_role(request.user, SHIPMENT_STAFF)
     now = timezone.now()
     filters, rows = listed_shipments(request, now=now)
-    return _shipment_table(request, title=_("运单"), filters=filters, rows=rows, now=now, export="logistics-shipments-export")
+    return _shipment_table(request, title=_("运单"), filters=filters, rows=rows, now=now, export="logistics-shipments-export",
+                           with_actions=True)
 
 
 @login_required
@@ -269,14 +287,13 @@ def shipment_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
     unmasked = shipments.may_see_parcel_contact(user=request.user, shipment=shipment, now=now)
     if unmasked:
         log_personal_data_access(actor=request.user, subject=shipment.order, fields=shipments.CONTACT_FIELDS, purpose="shipment", at=now)
-    def allowed(name: str) -> bool:
-        return shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name)
-
     context = {
         "shipment": _with_ship_by(shipment, now=now), "order": shipment.order, "unmasked": unmasked, "history": history_of(shipment),
         "signer": shipments.signer_shown(shipment, unmasked=unmasked),
-        "actions": _offered(request, shipment, SHIPMENT_ACTIONS, allowed, refused=refused),
-        "next_path": reverse("logistics-shipment", args=[shipment.pk]), "back": _shipment_list_of(request.user, shipment),
+        "actions": _offered(request, shipment, SHIPMENT_ACTIONS, partial(_may_drive, request.user, shipment), refused=refused),
+        "next_path": posted_from(request, reverse("logistics-shipment", args=[shipment.pk])) if refused
+        else reverse("logistics-shipment", args=[shipment.pk]),
+        "back": _shipment_list_of(request.user, shipment),
         **_parcel_links(request.user, shipment),
     }
     return render(request, "logistics/flow/shipment_detail.html", context, status=page_status(refused))
@@ -311,7 +328,7 @@ def shipment_action(request, pk: int, name: str):
         raise PermissionDenied()
     form = action.form(request.POST)
     if act_with_form(request, form, action.service, shipment=shipment, transition=name, success=lambda: state_reached(shipment, shipment.order.number)):
-        return redirect("logistics-shipment", pk=shipment.pk)
+        return redirect_back(request, reverse("logistics-shipment", args=[shipment.pk]))
     return shipment_detail(request, pk, refused=(name, form))
 
 

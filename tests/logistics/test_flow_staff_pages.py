@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from logistics.models import InboundShipment
-from logistics.services import inbound
+from logistics.models import InboundShipment, Shipment
+from logistics.services import inbound, shipments
 from suppliers.models import Location, StockRecord
 from suppliers.services import inventory
 from tests.factories import WarehouseFactory
 from tests.helpers import picked_and_shipped
-from tests.portal import field_errors, listed, logged_in, page_in
+from tests.portal import field_errors, listed, logged_in, page_in, seen_by
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +154,55 @@ def test_a_safety_stock_logistics_posts_at_a_suppliers_own_location_is_refused_i
 
     assert "物流只能设置其运营仓库的安全库存" in page and "/safety-stock/" not in stock_row(page, at_own)
     assert StockRecord.objects.get(pk=at_own.pk).safety_stock == 2
+
+
+# the shipments list: logistics picks from its row
+
+def shipment_row(page: str, shipment: Shipment) -> str:
+    return re.search(rf'<tr data-number="{shipment.order.number}">.*?</tr>', page, re.S).group(0)
+
+
+def test_logistics_picks_a_shipment_from_the_list_and_comes_back_to_the_list_as_filtered(logistics, warehouse_shipment):
+    client = logged_in(logistics)
+    listed_at = "/logistics/shipments/?state=created&kind=warehouse"
+    page = client.get(listed_at).content.decode()
+    action = f"/logistics/shipments/{warehouse_shipment.pk}/pick/"
+    assert f'action="{action}"' in shipment_row(page, warehouse_shipment) and "<th>操作</th>" in page
+
+    response = client.post(action, {"seen": seen_by(page, action), "next": listed_at})
+
+    assert response.status_code == 302 and response["Location"] == listed_at
+    warehouse_shipment.refresh_from_db()
+    assert warehouse_shipment.state == "picked" and warehouse_shipment.picked_at is not None
+    assert f'action="{action}"' not in client.get(listed_at).content.decode()  # picked: no longer offered
+
+
+def test_the_list_offers_no_pick_of_a_picked_or_dropship_shipment(logistics, warehouse_shipment, dropship_shipment, now):
+    shipments.pick_shipment(shipment=warehouse_shipment, actor=logistics, now=now)
+
+    page = page_in(logistics, "/logistics/shipments/", "zh-hans")
+
+    assert "/pick/" not in shipment_row(page, warehouse_shipment) and "/pick/" not in shipment_row(page, dropship_shipment)
+
+
+def test_a_pick_from_a_list_seen_before_someone_else_picked_is_refused_and_picks_once(logistics, warehouse_shipment, now):
+    client = logged_in(logistics)
+    page = client.get("/logistics/shipments/").content.decode()
+    action = f"/logistics/shipments/{warehouse_shipment.pk}/pick/"
+    shipments.pick_shipment(shipment=warehouse_shipment, actor=logistics, now=now)
+
+    response = client.post(action, {"seen": seen_by(page, action), "next": "/logistics/shipments/"})
+
+    assert response.status_code == 409
+    assert list(Shipment.objects.filter(pk=warehouse_shipment.pk).values_list("state", flat=True)) == ["picked"]
+
+
+@pytest.mark.parametrize("role", ["operator", "finance"])
+def test_staff_who_do_not_pick_see_the_list_without_actions(request, role, warehouse_shipment):
+    page = page_in(request.getfixturevalue(role), "/logistics/shipments/", "zh-hans")
+
+    assert "/pick/" not in page and "<th>操作</th>" not in page
+
+
+def test_the_action_column_is_headed_in_english(logistics, warehouse_shipment):
+    assert "<th>Action</th>" in page_in(logistics, "/logistics/shipments/", "en")
