@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.api.permissions import require_role
 from core.files import file_response
-from core.pages import paginate
+from core.pages import bad_input_is_400, paginate
 from core.roles import SUPPLIER_ROLES
 from core.tabular import CONTENT_TYPES, TableRejected
 from logistics.forms_flow import ShippingFileForm
@@ -34,6 +34,7 @@ def bulk_ship(request):
     context = paginate(request, bulk_shipping.list_shipment_uploads(actor=request.user)) | {
         "form": form, "problems": problems, "columns": bulk_shipping.COLUMNS, "formats": sorted(CONTENT_TYPES),
         "waiting": bulk_shipping.list_shipments_to_ship(actor=request.user).count(), "max_rows": bulk_shipping.SPEC.max_rows,
+        "warehouses": bulk_shipping.waiting_by_warehouse(actor=request.user),
     }
     return render(request, "logistics/flow/bulk_ship.html", context, status=400 if problems or form.errors else 200)
 
@@ -48,9 +49,12 @@ def bulk_ship_upload(request, pk: int):
 
 
 @login_required
+@bad_input_is_400
 def bulk_ship_template(request, file_format: str):
-    """The parcels waiting for the user to ship them, as a file with carrier and tracking number to fill in."""
+    """The parcels waiting for the user to ship them (`?warehouse=`: of that warehouse only; an unknown one is a 400
+    saying so), as a file with carrier and tracking number to fill in."""
     require_role(request.user, bulk_shipping.SHIPPERS)
     if file_format not in CONTENT_TYPES:
         raise Http404
-    return file_response(bulk_shipping.shipping_template(actor=request.user, file_format=file_format, now=timezone.now()))
+    return file_response(bulk_shipping.shipping_template(actor=request.user, file_format=file_format, now=timezone.now(),
+                                                         warehouse=request.GET.get("warehouse")))

@@ -1,7 +1,7 @@
 """Shipping by file over the API (SPEC §4.6); columns, checks and error `attr`s as in logistics.services.bulk_shipping.
 
 POST a file: a 400 names each problem as `rows.<row>.<column>` (the header is row 1) or `file`, and nothing is
-shipped; a file that passes is 202, shipped by a task: follow the upload until its `status` is `shipped`, or
+shipped; rows with neither carrier nor tracking number are skipped (`skipped_count`), a file of only such rows is a 400; a file that passes is 202, shipped by a task: follow the upload until its `status` is `shipped`, or
 `rejected` with its `problems` (a parcel changed after the upload, e.g. shipped by hand: none was shipped). Meanwhile
 `rows_done` counts the rows gone through of `row_count`; a rejected upload keeps where it stopped.
 """
@@ -44,8 +44,10 @@ class ShipmentUploadSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ShipmentUpload
-        fields = ["id", "file_name", "status", "row_count", "rows_done", "shipped_count", "problems", "uploaded_at", "uploaded_by",
-                  "finished_at"]
+        fields = ["id", "file_name", "status", "row_count", "rows_done", "shipped_count", "skipped_count", "problems", "uploaded_at",
+                  "uploaded_by", "finished_at"]
+        extra_kwargs = {"skipped_count": {"help_text": "rows left with neither carrier nor tracking number (parcels not going out "
+                                                       "today): skipped, not shipped (the page's 未填写，跳过 n 行)"}}
         read_only_fields = fields
 
     @extend_schema_field(UploadProblemSerializer(many=True))
@@ -83,6 +85,8 @@ class ShipmentUploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
 class ShippingTemplateQuery(serializers.Serializer):
     file_format = serializers.ChoiceField(choices=sorted(CONTENT_TYPES), default="csv")
+    warehouse = serializers.CharField(required=False, allow_blank=True,
+                                      help_text="id of a warehouse (location): only the parcels waiting there; an unknown one is a 400")
 
 
 class ShippingTemplateView(APIView):
@@ -100,4 +104,4 @@ class ShippingTemplateView(APIView):
         params = ShippingTemplateQuery(data=request.query_params)
         params.is_valid(raise_exception=True)
         return file_response(bulk_shipping.shipping_template(actor=request.user, file_format=params.validated_data["file_format"],
-                                                             now=timezone.now()))
+                                                             now=timezone.now(), warehouse=params.validated_data.get("warehouse")))

@@ -22,6 +22,9 @@ class ShipmentUpload(UploadJob):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     row_count = models.PositiveIntegerField(_("运单数"))
     shipped_count = models.PositiveIntegerField(_("已发货"), default=0)
+    #: rows of the file left with neither carrier nor tracking number (parcels not going out today): neither checked nor
+    #: kept, only counted for the upload's page to say so
+    skipped_count = models.PositiveIntegerField(_("未填写跳过"), default=0)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=frozenset({"logistics"}))

@@ -3,22 +3,25 @@ from a CSV or XLSX of rows naming each shipment (its id, or its order's number) 
 
 The file is read as the catalog import reads its own (core.tabular: UTF-8, UTF-8 with BOM, GBK/GB18030, XLSX) and
 every row is checked when it arrives; one problem anywhere and nothing is shipped, the problems naming their row and
-column. A file that passes is kept as a `ShipmentUpload` and shipped by a task, every row through the shipment
-services (a warehouse parcel picked first), in one transaction: a row the shipment no longer allows (shipped by hand
-meanwhile) rejects the whole file again, shipping none. The upload counts the rows gone through as the task goes, for
+column. A row left with neither carrier nor tracking number (a parcel not going out today) is skipped, neither checked
+nor shipped, and counted for the upload to say so; a file of such rows only ships nothing and is refused. A file that
+passes is kept as a `ShipmentUpload` and shipped by a task, every row through the shipment services (a warehouse
+parcel picked first), in one transaction: a row the shipment no longer allows (shipped by hand meanwhile) rejects the
+whole file again, shipping none. The upload counts the rows gone through as the task goes, for
 its page to show. Members are texted as for a parcel shipped by hand.
 
 A shipment another tenant owns is "not found", as one that does not exist: the file never learns it exists.
 
-The template lists the parcels waiting with each one's recipient for the packer to address it: in full where the
-actor may read it (shipments.may_see_parcel_contact: the parcel's sender), each such read logged; never read back.
+The template lists the parcels waiting (those of one warehouse when asked) with each one's recipient for the packer to
+address it: in full where the actor may read it (shipments.may_see_parcel_contact: the parcel's sender), each such read
+logged; never read back.
 """
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core import jobs
@@ -32,6 +35,7 @@ from logistics.carriers import carrier_key
 from logistics.models import Shipment, ShipmentUpload
 from logistics.models.shipments import WAITING_STATES
 from logistics.services import shipments
+from suppliers.models import Location
 
 State = Shipment.State
 #: who ships by file: whoever ships by hand (shipments.HAND_ACTORS), each its own kind of parcel
@@ -57,8 +61,8 @@ COLUMNS = (
     ("recipient_name", "收件人", _RECIPIENT_HELP),
     ("recipient_phone", "收件电话", _RECIPIENT_HELP),
     ("address", "收货地址", _RECIPIENT_HELP),
-    ("carrier", "承运商", gettext_lazy("必填，如 顺丰、中通")),
-    ("tracking_number", "运单号", gettext_lazy("必填；同一承运商的运单号不能重复")),
+    ("carrier", "承运商", gettext_lazy("如 顺丰、中通；与运单号都不填的行跳过，不发货")),
+    ("tracking_number", "运单号", gettext_lazy("同一承运商的运单号不能重复；与承运商都不填的行跳过，不发货")),
 )
 KEYS = tuple(key for key, _heading, _help in COLUMNS)
 NAMING = ("shipment", "order_number")  # the columns that name the shipment: a file has at least one of them
@@ -69,20 +73,46 @@ SPEC = TableSpec(
 )
 
 
-def list_shipments_to_ship(*, actor) -> QuerySet[Shipment]:
+def list_shipments_to_ship(*, actor, warehouse: Location | None = None) -> QuerySet[Shipment]:
     """The shipments waiting for the actor to ship them, oldest first: logistics the warehouse parcels created or
-    picked, a dropship supplier its own still to be sent. Each with its order, gift and warehouse."""
+    picked, a dropship supplier its own still to be sent; of `warehouse`'s orders only when given. Each with its
+    order, gift and warehouse."""
     rows = Shipment.objects.visible_to(actor).filter(state__in=WAITING_STATES, kind__in=shipments.kinds_shipped_by(actor))
+    if warehouse is not None:
+        rows = rows.filter(order__location=warehouse)
     return rows.select_related("order__gift", "order__location").order_by("created_at", "id")
 
 
-def shipping_template(*, actor, file_format: str, now: datetime) -> TableFile:
-    """The shipments waiting for the actor as a file to fill in: ids and order numbers given, each parcel's recipient
-    to address it (in full where the actor may read it, SPEC §4.13, those reads logged in one insert; masked
-    otherwise), carrier and tracking number empty; text cells a spreadsheet would take for a formula neutralised.
-    :raises PermissionDenied:"""
+def waiting_by_warehouse(*, actor) -> list[tuple[Location, int]]:
+    """Every warehouse with how many of the actor's parcels wait there (`list_shipments_to_ship`), by code, for the
+    template to be downloaded one warehouse at a time: in two queries. None for a dropship supplier, whose parcels
+    leave from its own location."""
+    if Shipment.Kind.WAREHOUSE not in shipments.kinds_shipped_by(actor):
+        return []
+    counts = dict(list_shipments_to_ship(actor=actor).order_by().values_list("order__location").annotate(waiting=Count("pk")))
+    return [(warehouse, counts.get(warehouse.pk, 0)) for warehouse in Location.objects.filter(kind=Location.Kind.WAREHOUSE).order_by("code")]
+
+
+def template_warehouse(given) -> Location | None:
+    """The warehouse a template is narrowed to, from its id as given (`?warehouse=`), None when none is given.
+    :raises ValidationFailed: naming `warehouse` for anything but a warehouse's id: an unknown one is no list of all"""
+    if given is None or str(given).strip() == "":
+        return None
+    warehouse = Location.objects.filter(kind=Location.Kind.WAREHOUSE, pk=id_or_none(str(given).strip()) or 0).first()
+    if warehouse is None:
+        raise ValidationFailed(gettext("发货仓不存在：%(warehouse)s，请从物流仓列表中选择") % {"warehouse": str(given)[:40]}, field="warehouse")
+    return warehouse
+
+
+def shipping_template(*, actor, file_format: str, now: datetime, warehouse=None) -> TableFile:
+    """The shipments waiting for the actor as a file to fill in (those of the warehouse whose id `warehouse` gives,
+    when given: `template_warehouse`): ids and order numbers given, each parcel's recipient to address it (in full
+    where the actor may read it, SPEC §4.13, those reads logged in one insert; masked otherwise), carrier and tracking
+    number empty; text cells a spreadsheet would take for a formula neutralised.
+    :raises PermissionDenied: :raises ValidationFailed: naming `warehouse`, as `template_warehouse`"""
     require_role(actor, SHIPPERS)
-    waiting = shipments.reveal_contacts(user=actor, shipments=list_shipments_to_ship(actor=actor), now=now, purpose=TEMPLATE_READ)
+    listed = list_shipments_to_ship(actor=actor, warehouse=template_warehouse(warehouse))
+    waiting = shipments.reveal_contacts(user=actor, shipments=listed, now=now, purpose=TEMPLATE_READ)
     rows = (
         [shipment.pk, shipment.order.number, shipment.order.location.label if shipment.order.location else "", shipment.order.gift.name,
          shipment.quantity, *shipments.contact_shown(shipment, unmasked=shipment.unmasked), "", ""]
@@ -95,20 +125,26 @@ def shipping_template(*, actor, file_format: str, now: datetime) -> TableFile:
 def upload_shipping_file(*, actor, now: datetime, file_name: str, content: bytes) -> ShipmentUpload:
     """Check every row of a file of waybills and, when all pass, keep it to be shipped by a task (started on commit).
 
+    Rows with neither carrier nor tracking number are skipped, counted in the upload's `skipped_count`.
     :raises PermissionDenied: unless the actor ships parcels
-    :raises TableRejected: naming the row and column of every problem; nothing is kept or shipped
+    :raises TableRejected: naming the row and column of every problem, or the file when every row is skipped (nothing
+        to ship); nothing is kept or shipped
     """
     require_role(actor, SHIPPERS)
     rows, headings = read_headed_table(file_name=file_name, content=content, spec=SPEC)
     if not any(column in headings for column in NAMING):
         raise file_problem("missing_column", gettext("缺少列「运单ID」或「订单号」"))
-    planned, problems = _check_rows(rows, actor=actor, naming="shipment" if "shipment" in headings else "order_number")
+    filled = [(number, cells) for number, cells in rows if not _left_blank(cells)]
+    if not filled:
+        raise file_problem("nothing_to_ship", gettext("没有填写承运商和运单号的行，没有要发货的运单"))
+    planned, problems = _check_rows(filled, actor=actor, naming="shipment" if "shipment" in headings else "order_number")
     if problems:
         raise TableRejected(problems, column_order=KEYS, headings=headings)
     with transaction.atomic():
         upload = ShipmentUpload.objects.create(
             file_name=file_name[:200], supplier_id=actor.supplier_id if actor.role in SUPPLIER_ROLES else None, uploaded_by=actor,
             uploaded_at=now, rows=[asdict(row) for row in planned], headings=headings, row_count=len(planned),
+            skipped_count=len(rows) - len(filled),
         )
         from logistics.tasks import ship_uploaded_shipments
 
@@ -185,6 +221,11 @@ def _ship_row(row: dict, shipment: Shipment | None, *, actor, now: datetime) -> 
 
 
 # --- checking the rows -----------------------------------------------------------------------------------------------
+
+def _left_blank(cells: dict[str, str]) -> bool:
+    """A row whose carrier and tracking number are both empty: its parcel does not go out today."""
+    return not cells["carrier"].strip() and not cells["tracking_number"].strip()
+
 
 @dataclass(frozen=True)
 class PlannedRow:
