@@ -15,6 +15,9 @@ A shipment another tenant owns is "not found", as one that does not exist: the f
 The template lists the parcels waiting (those of one warehouse when asked) with each one's recipient for the packer to
 address it: in full where the actor may read it (shipments.may_see_parcel_contact: the parcel's sender), each such read
 logged; never read back.
+
+A tracking number another parcel travels under is refused naming that parcel's order where the uploader may see it
+(shipments.waybills_in_use): logistics staff always, a dropship supplier only its own parcels'.
 """
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -238,7 +241,8 @@ class PlannedRow:
 
 def _check_rows(rows, *, actor, naming: str) -> tuple[list[PlannedRow], list[Problem]]:
     """The rows that passed every check, and the problems of the others (unknown, not the actor's, already shipped,
-    a carrier or tracking number missing, too long or in use, a shipment or a waybill twice in the file)."""
+    a carrier or tracking number missing, too long or in use — naming the order of the parcel holding it where the
+    actor may see it —, a shipment or a waybill twice in the file)."""
     found = _shipments_named(rows, actor=actor)
     problems: list[Problem] = []
     planned: list[PlannedRow] = []
@@ -264,9 +268,9 @@ def _check_rows(rows, *, actor, naming: str) -> tuple[list[PlannedRow], list[Pro
             if not row_problems:
                 planned.append(PlannedRow(number, column, shipment.pk, carrier, tracking_number))
         problems += row_problems
-    in_use = shipments.waybills_in_use([(row.carrier, row.tracking_number) for row in planned])
-    used = [row for row in planned if (carrier_key(row.carrier), row.tracking_number) in in_use]
-    problems += [Problem(row.row, "tracking_number", "in_use", gettext("运单号已被使用")) for row in used]
+    holders = shipments.waybills_in_use([(row.carrier, row.tracking_number) for row in planned], reader=actor)
+    used = {row: holders[waybill] for row in planned if (waybill := (carrier_key(row.carrier), row.tracking_number)) in holders}
+    problems += [Problem(row.row, "tracking_number", "in_use", shipments.in_use_message(order)) for row, order in used.items()]
     return [row for row in planned if row not in used], problems
 
 

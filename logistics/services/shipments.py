@@ -286,7 +286,7 @@ def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tra
     :raises ValidationFailed: without carrier or tracking number, either too long, or a tracking number already used
     :raises InvalidTransition:
     """
-    carrier, tracking_number = _tracking(shipment, carrier, tracking_number)
+    carrier, tracking_number = _tracking(shipment, carrier, tracking_number, actor=actor)
     with transaction.atomic():
         apply_transition(shipment, "ship", actor=actor, at=now, reason=reason or f"{carrier} {tracking_number}",
                          carrier=carrier, tracking_number=tracking_number, shipped_at=now)
@@ -312,13 +312,14 @@ def _tell_return_parcel(shipment: Shipment, kind: str, *, now: datetime) -> None
     )
 
 
-def _tracking(shipment: Shipment, carrier: str, tracking_number: str) -> tuple[str, str]:
+def _tracking(shipment: Shipment, carrier: str, tracking_number: str, *, actor) -> tuple[str, str]:
     """The carrier and tracking number a parcel is shipped under. :raises ValidationFailed: as `tidy_waybill`, or for
     the tracking number used by another parcel of the carrier however the carrier is spelt ("顺丰", "SF Express"):
-    carrier events find a parcel by it"""
+    carrier events find a parcel by it; the refusal names the order of the parcel holding it where the actor may see
+    that parcel (`in_use_message`)"""
     carrier, tracking_number = tidy_waybill(carrier, tracking_number)
-    if waybills_in_use([(carrier, tracking_number)], excluding={shipment.pk}):
-        raise ValidationFailed(gettext("运单号已被使用"), field="tracking_number")
+    if holders := waybills_in_use([(carrier, tracking_number)], excluding={shipment.pk}, reader=actor):
+        raise ValidationFailed(in_use_message(holders[carrier_key(carrier), tracking_number]), field="tracking_number")
     return carrier, tracking_number
 
 
@@ -339,13 +340,25 @@ def tidy_waybill(carrier: str, tracking_number: str) -> tuple[str, str]:
     return tidy_carrier(carrier), tracking_number
 
 
-def waybills_in_use(waybills: list[tuple[str, str]], *, excluding: set[int] = frozenset()) -> set[tuple[str, str]]:
+def waybills_in_use(waybills: list[tuple[str, str]], *, reader, excluding: set[int] = frozenset()) -> dict[tuple[str, str], str]:
     """Which of `waybills` ((carrier, tracking number), tidied) a parcel not in `excluding` already travels under, the
-    carrier however it is spelt, as (carrier key, tracking number): in one query however many are asked about."""
+    carrier however it is spelt, as {(carrier key, tracking number): the number of the holding parcel's order, or ""
+    where `reader` may not see that parcel (another supplier's: its order number is no business of a dropship
+    supplier)}: in one query however many are asked about."""
     wanted = {(carrier_key(carrier), number) for carrier, number in waybills}
     # both columns of the unique key, so that its index answers; the pairs are matched here
     used = Shipment.objects.filter(carrier_key__in={key for key, _number in wanted}, tracking_number__in={number for _key, number in wanted})
-    return wanted & set(used.exclude(pk__in=excluding).values_list("carrier_key", "tracking_number"))
+    seen = Exists(Shipment.objects.visible_to(reader).filter(pk=OuterRef("pk")))
+    holders = used.exclude(pk__in=excluding).annotate(seen=seen).values_list("carrier_key", "tracking_number", "order__number", "seen")
+    return {(key, number): order_number if shown else "" for key, number, order_number, shown in holders if (key, number) in wanted}
+
+
+def in_use_message(order_number: str) -> str:
+    """The refusal of a tracking number another parcel travels under, naming that parcel's order where the reader may
+    see it (`waybills_in_use`)."""
+    if order_number:
+        return gettext("运单号已被订单 %(order)s 使用") % {"order": order_number}
+    return gettext("运单号已被其他包裹使用")
 
 
 def find_by_tracking_number(shipments: QuerySet[Shipment], *, tracking_number: str, carrier: str | None = None) -> Shipment | None:
@@ -372,7 +385,7 @@ def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, 
         # The transition leaves the parcel shipped, so a correction committed meanwhile (a double click) would not stop
         # it: the parcel is locked and this correction checked against the waybill it now has.
         locked = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment.pk)
-        carrier, tracking_number = _tracking(locked, carrier, tracking_number)
+        carrier, tracking_number = _tracking(locked, carrier, tracking_number, actor=actor)
         reason = required_text(reason, message=gettext("请说明更正原因"))
         if (carrier_key(carrier), tracking_number) == (locked.carrier_key, locked.tracking_number):
             raise ValidationFailed(gettext("与原运单号相同"), field="tracking_number")
