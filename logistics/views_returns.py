@@ -12,7 +12,6 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -300,7 +299,7 @@ def _claims_page(request, *, lost_form: LostParcelForm | None = None):
     claimed = filters.apply(claims.list_claims(user=request.user))
     context = paginate(request, claimed, list_url=reverse("logistics-claims")) | {  # its links lead to the list, not to the lost-parcel form
         "filters": filters,
-        "total": claimed.aggregate(total=Sum("amount"))["total"],
+        "total": claims.claims_total(claimed),
         "may_settle": request.user.role in claims.SETTLERS,
         "lost_form": lost_form or (LostParcelForm(user=request.user) if request.user.role in PARCEL_REPORTERS else None),
     }

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -223,3 +224,10 @@ def list_claims(*, user) -> QuerySet:
     """Claims for staff (finance settles them), with the order, supplier and gift a list shows."""
     return (LogisticsClaim.objects.visible_to(user).select_related("order__supplier", "order__gift", "return_request", "reported_by")
             .prefetch_related(LogisticsClaim.rejection.prefetch()))
+
+
+def claims_total(claims: QuerySet[LogisticsClaim]) -> Decimal:
+    """What the logistics provider owes on the claims: a settled claim's amount received where recorded, any other's
+    amount; rejected claims left out, as the provider owes nothing on them."""
+    owed = claims.exclude(state=LogisticsClaim.State.REJECTED).aggregate(total=Sum(Coalesce("received_amount", "amount")))
+    return owed["total"] or Decimal("0.00")

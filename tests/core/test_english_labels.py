@@ -31,7 +31,7 @@ def test_the_import_page_keeps_its_chinese_column_descriptions_in_chinese(suppli
 def test_a_translated_label_is_followed_by_the_colon_of_the_readers_language(supplier_staff, finance):
     assert '<p data-testid="role">Role: ' in page(supplier_staff, "/", "en")
     assert '<p data-testid="role">角色：' in page(supplier_staff, "/", "zh-hans")
-    assert 'data-testid="claims-total">Total amount: ¥' in page(finance, "/logistics/claims/", "en")
+    assert 'data-testid="claims-total">Total owed (rejected claims left out, settled ones at the amount received): ¥' in page(finance, "/logistics/claims/", "en")
 
 
 @pytest.fixture

@@ -186,6 +186,39 @@ def test_a_settlement_out_of_bounds_is_refused_naming_the_field_and_changes_noth
     assert LogisticsClaim.objects.values_list("state", "received_amount").get() == ("accepted", None)
 
 
+# --- the total ----------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def open_rejected_and_short_settled(delivered_order, finance, now):
+    """Three ¥180.00 claims on the order: one still open, one rejected, one settled for ¥150.00 received."""
+    def opened():
+        return claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
+
+    still_open = opened()
+    rejected = claims.reject_claim(claim=opened(), actor=finance, now=now, reason="签收照片显示外包装完好")
+    short = claims.settle_claim(claim=claims.accept_claim(claim=opened(), actor=finance, now=now), actor=finance, now=now,
+                                settlement_reference="PAY-6", received_amount=Decimal("150.00"), settlement_note="按保价上限赔付")
+    return still_open, rejected, short
+
+
+def test_the_claims_total_leaves_out_a_rejected_claim_and_counts_a_settled_one_at_what_was_received(open_rejected_and_short_settled):
+    still_open, rejected, short = open_rejected_and_short_settled
+
+    assert claims.claims_total(LogisticsClaim.objects.all()) == Decimal("330.00")  # ¥180.00 open + ¥150.00 received
+    assert claims.claims_total(LogisticsClaim.objects.filter(pk=rejected.pk)) == Decimal("0.00")
+    assert claims.claims_total(LogisticsClaim.objects.filter(pk=short.pk)) == Decimal("150.00")
+
+
+def test_the_claims_page_shows_what_the_provider_owes_of_the_claims_listed(open_rejected_and_short_settled, finance):
+    client = logged_in(finance)
+
+    everything = client.get("/logistics/claims/").content.decode()
+    rejected_only = client.get("/logistics/claims/?state=rejected").content.decode()
+
+    assert 'data-testid="claims-total">应赔合计（不含已驳回，已结清的按实收）：¥330.00<' in everything
+    assert 'data-testid="claims-total">应赔合计（不含已驳回，已结清的按实收）：¥0.00<' in rejected_only
+
+
 # --- API -----------------------------------------------------------------------------------------------------------
 
 def test_finance_corrects_rejects_and_filters_claims_through_the_api(api, open_claim, delivered_order, finance, now):

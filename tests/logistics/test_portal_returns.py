@@ -396,7 +396,7 @@ def test_finance_accepts_and_settles_a_claim_from_the_claims_page(delivered_orde
     client.post(f"/logistics/claims/{claim.pk}/settle/", {"settlement_reference": "PAY-88", "received_amount": "180.00"})
 
     assert delivered_order.number in page and 'data-action="accept"' in page and "¥180.00" in page
-    assert 'data-testid="claims-total">合计金额：¥180.00<' in page
+    assert 'data-testid="claims-total">应赔合计（不含已驳回，已结清的按实收）：¥180.00<' in page
     claim.refresh_from_db()
     assert (claim.state, claim.settlement_reference) == ("settled", "PAY-88")
 
