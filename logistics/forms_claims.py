@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import BusinessDayField
+from logistics.models import LogisticsClaim
 
 
 def _text(label, *, required: bool = True, max_length: int = 2000) -> forms.CharField:
@@ -31,11 +32,15 @@ class CorrectClaimForm(forms.Form):
 
 
 class SettleClaimForm(forms.Form):
-    """The provider's payment: its reference, the amount received, the day it came in (today unless changed) and, when
-    the amount differs from the claim's, why."""
+    """The provider's payment of `claim`: its reference, the amount received (the claim's unless changed), the day it
+    came in (today unless changed) and, when the amount differs from the claim's, why."""
 
     settlement_reference = _text(_("结清凭证号"), max_length=60)
     received_amount = _amount(_("实收金额"))
     received_date = BusinessDayField(label=_("到账日期"), initial=timezone.localdate, required=False,  # blank: today
                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))  # the ISO day a date input holds
     settlement_note = _text(_("差额说明（实收与索赔金额不同时必填）"), required=False, max_length=300)
+
+    def __init__(self, *args, claim: LogisticsClaim, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_amount"].initial = claim.amount  # paid in full, as usual: finance changes it only when not

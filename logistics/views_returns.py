@@ -69,21 +69,21 @@ class ReturnAction:
     form: type[forms.Form] = ReasonForm
     style: str = ""
     confirm: str = ""  # asked in the browser before the form is sent
-    for_the_return: bool = False  # the form takes the return (its fields depend on it)
+    takes: str = ""  # the keyword by which the form takes the return or claim acted on, when its fields depend on it
 
-    def form_for(self, return_request: ReturnRequest, *args, **kwargs) -> forms.Form:
-        return self.form(*args, **kwargs, **({"return_request": return_request} if self.for_the_return else {}))
+    def form_for(self, subject: ReturnRequest | LogisticsClaim, *args, **kwargs) -> forms.Form:
+        return self.form(*args, **kwargs, **({self.takes: subject} if self.takes else {}))
 
 
 RETURN_ACTIONS = {
     "approve": ReturnAction(gettext_lazy("同意退换货"), returns.approve_return),
     "reject": ReturnAction(gettext_lazy("拒绝"), returns.reject_return, RejectForm, "danger"),
-    "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return, ReceiveForm, for_the_return=True),
-    "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm, for_the_return=True),
+    "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return, ReceiveForm, takes="return_request"),
+    "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm, takes="return_request"),
     "send_back_again": ReturnAction(gettext_lazy("重新寄回会员"), returns.send_back_again, SendBackAgainForm),
     "reship_replacement": ReturnAction(
         gettext_lazy("重新发出换货"), returns.reship_replacement, ReshipReplacementForm,
-        confirm=gettext_lazy("将从原发货地重新预留库存并发出换货，确定重新发出？"), for_the_return=True,
+        confirm=gettext_lazy("将从原发货地重新预留库存并发出换货，确定重新发出？"), takes="return_request",
     ),
     "refund_instead": ReturnAction(
         gettext_lazy("改为退积分"), returns.refund_instead, RefundInsteadForm, "danger",
@@ -97,7 +97,7 @@ CLAIM_ACTIONS = {
     "correct": ReturnAction(gettext_lazy("更正金额/数量"), claims.correct_claim, CorrectClaimForm),
     "reject": ReturnAction(gettext_lazy("驳回索赔"), claims.reject_claim, RejectClaimForm, "danger",
                            confirm=gettext_lazy("驳回后物流商不再赔付此索赔，确定驳回？")),
-    "settle": ReturnAction(gettext_lazy("结清"), claims.settle_claim, SettleClaimForm),
+    "settle": ReturnAction(gettext_lazy("结清"), claims.settle_claim, SettleClaimForm, takes="claim"),
 }
 
 
@@ -321,7 +321,8 @@ def claim_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = N
     require_role(request.user, CLAIM_READERS)
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
     available = {t.name for t in claim.get_available_state_transitions()} if request.user.role in claims.SETTLERS else set()
-    actions = action_forms(request, [(name, action) for name, action in CLAIM_ACTIONS.items() if name in available], refused=refused)
+    offered = [(name, replace(action, form=partial(action.form_for, claim))) for name, action in CLAIM_ACTIONS.items() if name in available]
+    actions = action_forms(request, offered, refused=refused)
     context = {
         "claim": claim, "history": history_of(claim), "actions": actions,
         "sections": [section(request, claim) for section in claim_sections],
@@ -338,7 +339,7 @@ def claim_action(request, pk: int, name: str):
         raise Http404
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
     require_role(request.user, claims.SETTLERS)
-    form = action.form(request.POST)
+    form = action.form_for(claim, request.POST)
     if act_with_form(request, form, action.service, claim=claim, transition=name, success=lambda: state_reached(claim, claim.order.number)):
         return redirect_back(request, reverse("logistics-claims"))
     return claim_detail(request, pk, refused=(name, form))

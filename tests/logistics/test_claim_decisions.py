@@ -357,3 +357,25 @@ def test_finance_settles_on_the_claims_page_with_what_was_received_shown_on_the_
     assert 'data-testid="settlement-note">扣除运费<' in page
     assert "¥160.00" in listed and "2026-10-20" in listed
     assert (header[-3:], row[-3:]) == (["实收金额", "到账日期", "差额说明"], ["160.00", "2026-10-20", "扣除运费"])
+
+
+def test_the_settle_form_starts_from_the_claims_amount_which_settles_as_it_is_without_a_note(accepted_claim, finance):
+    client = logged_in(finance)
+
+    form = client.get(f"/logistics/claims/{accepted_claim.pk}/").content.decode()
+    settled = client.post(f"/logistics/claims/{accepted_claim.pk}/settle/", {
+        "settlement_reference": "PAY-4", "received_amount": "180.00", "received_date": "2026-10-15"})
+
+    assert 'name="received_amount" value="180.00"' in form
+    assert settled.status_code == 302
+    assert LogisticsClaim.objects.values_list("state", "received_amount", "settlement_note").get() == (
+        "settled", Decimal("180.00"), "")
+
+
+def test_a_refused_settlement_keeps_the_amount_typed_rather_than_the_claims(accepted_claim, finance):
+    refused = logged_in(finance).post(f"/logistics/claims/{accepted_claim.pk}/settle/", {
+        "settlement_reference": "PAY-4", "received_amount": "120.00", "received_date": "2026-10-15"})
+
+    assert refused.status_code == 400 and list(field_errors(refused)) == ["settlement_note"]
+    assert 'name="received_amount" value="120.00"' in refused.content.decode()
+
