@@ -18,7 +18,7 @@ from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import Role, waiting_for
 from core.validators import required_text, validate_length
-from core.texts import Message
+from core.texts import Message, labelled_message
 from logistics.errors import GiftRetiredOnArrival, ReplenishmentAlreadyAnnounced
 from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.models.costs import CostKind, Payer
@@ -165,7 +165,8 @@ def receive_inbound(
         if extra:
             summary = Message(gettext_noop("实收 %(counted)s/%(announced)s，破损 %(damaged)s，多到 %(extra)s 件未入库"), counted=counted,
                               announced=inbound.announced_quantity, damaged=damaged, extra=extra)
-        apply_transition(inbound, "receive", actor=actor, at=now, reason=reason or summary,
+        note = (reason or "").strip()  # logistics' own words follow the counts, which the history keeps either way
+        apply_transition(inbound, "receive", actor=actor, at=now, reason=labelled_message(summary, note) if note else summary,
                          counted_quantity=counted, damaged_quantity=damaged, received_at=now)
         fee = _charge_handling(inbound=inbound, damaged=damaged, actor=actor, now=now)
         if counted:

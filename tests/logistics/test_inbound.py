@@ -115,8 +115,8 @@ def test_received_goods_are_put_away_and_every_transition_is_logged(announced, l
 
     announced.refresh_from_db()
     assert (announced.state, announced.put_away_at) == ("put_away", now + timedelta(hours=2))
-    assert [(log.source_state, log.target_state, log.actor, log.reason) for log in history_of(announced)] == [
-        ("", "announced", None, ""), ("announced", "received", logistics, "月台3"), ("received", "put_away", logistics, ""),
+    assert [(log.source_state, log.target_state, log.actor, log.reason_text) for log in history_of(announced)] == [
+        ("", "announced", None, ""), ("announced", "received", logistics, "实收 10/10，短少 0，破损 0：月台3"), ("received", "put_away", logistics, ""),
     ]
 
 
@@ -438,6 +438,14 @@ def test_units_beyond_the_announcement_are_not_taken_in_and_the_supplier_is_aske
     assert "预报 10 件，实到 13 件，已按 10 件收货；多出的 3 件未入库，请为其另行预报入库" in notice.body_text
     assert notice.link == "/logistics/announce/" and needs_action(notice.kind)
     assert history_of(announced).last().reason_text == "实收 10/10，破损 0，多到 3 件未入库"
+
+
+def test_a_note_typed_on_an_over_receipt_keeps_the_extra_units_in_the_history_too(announced, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, extra_quantity=3, actor=logistics, now=now, reason="  多出的放在月台3  ")
+
+    assert history_of(announced).last().reason_text == "实收 10/10，破损 0，多到 3 件未入库：多出的放在月台3"
+    with translation.override("en"):
+        assert history_of(announced).last().reason_label.endswith(": 多出的放在月台3")
 
 
 def test_the_over_receipt_notice_reads_in_the_suppliers_language(announced, logistics, now, supplier):
