@@ -5,7 +5,7 @@ from django.db.models import F
 def received_in_full(apps, schema_editor):
     """Returns received before a receipt stated its quantity: every unit they name arrived."""
     ReturnRequest = apps.get_model("logistics", "ReturnRequest")
-    ReturnRequest.objects.filter(received_at__isnull=False).update(received_quantity=F("quantity"))
+    ReturnRequest.objects.using(schema_editor.connection.alias).filter(received_at__isnull=False).update(received_quantity=F("quantity"))
 
 
 class Migration(migrations.Migration):

@@ -6,10 +6,8 @@ The delivered orders (two units, 1500 points and ¥180.00 each) are fixtures of 
 """
 from datetime import date, timedelta
 from decimal import Decimal
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import history_of
@@ -287,15 +285,3 @@ def test_the_pages_show_requested_and_received(delivered_order, operator, logist
     assert "实收 1 件" in mine and "实收 1 件" in desk
     assert "实收 1/2 件，1 件未寄回：少一件" in detail  # the history
 
-
-# --- the migration ---------------------------------------------------------------------------------------------------
-
-def test_the_migration_counts_every_unit_of_a_return_received_before_as_received(delivered_order, dropship_order, operator, logistics, now):
-    earlier = approved(delivered_order, operator=operator, now=now)
-    returns.receive_return(return_request=earlier, actor=logistics, now=now)
-    waiting = approved(dropship_order, operator=operator, now=now)
-    ReturnRequest.objects.update(received_quantity=None)  # as the rows were before the field
-
-    import_module("logistics.migrations.0035_return_received_quantity").received_in_full(apps, None)
-
-    assert dict(ReturnRequest.objects.values_list("pk", "received_quantity")) == {earlier.pk: 2, waiting.pk: None}
