@@ -110,9 +110,9 @@ class ShipmentFilterForm(DayRangeFilter):
     sorts = {"order_number": "order__number", "quantity": "quantity", "tracking_number": "tracking_number",
              "created_at": "created_at", "shipped_at": "shipped_at", "delivered_at": "delivered_at"}
 
-    def __init__(self, *args, with_kind: bool = True, dropship_only: bool = False, now=None, **kwargs) -> None:
+    def __init__(self, *args, with_kind: bool = True, dropship_only: bool = False, now=None, reader=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.now = now
+        self.now, self.reader = now, reader  # 仅看未发出 lists only what the reader ships (selectors.unshipped)
         if not with_kind:  # a supplier's or a member's list: one kind of parcel, or no business with warehouses or failures
             del self.fields["kind"], self.fields["warehouse"], self.fields["awaiting_decision"]
         if dropship_only:  # offer no state a dropship shipment is never in (picked)
@@ -131,7 +131,7 @@ class ShipmentFilterForm(DayRangeFilter):
         if data.get("batch"):
             rows = rows.filter(order__handoff_item__batch=data["batch"])
         rows = awaiting_decision(rows, data.get("awaiting_decision"))
-        rows = unshipped(rows, data.get("unshipped"))
+        rows = unshipped(rows, data.get("unshipped"), reader=self.reader)
         rows = answering(rows, overdue_to_ship(self.now), data.get("overdue")) if "overdue" in self.fields else rows
         return rows.filter(**self.day_lookups("created_at"))
 

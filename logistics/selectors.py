@@ -10,6 +10,7 @@ from core.validators import folded
 from logistics.carriers import tracking_key, tracking_search_key
 from logistics.models import CarrierEvent, InboundShipment, ReturnRequest, Shipment
 from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS, WAITING_STATES
+from logistics.services.shipments import kinds_shipped_by
 from points.models import RedemptionOrder
 from suppliers.models import Gift, ReplenishmentRequest, Supplier
 
@@ -89,10 +90,15 @@ def awaiting_decision(rows: QuerySet[Shipment], awaiting: bool | None) -> QueryS
     return answering(rows, failed_awaiting_decision(), awaiting)
 
 
-def unshipped(rows: QuerySet[Shipment], only: bool | None) -> QuerySet[Shipment]:
+def unshipped(rows: QuerySet[Shipment], only: bool | None, *, reader=None) -> QuerySet[Shipment]:
     """Of the shipments `rows`, those not shipped yet (created or picked, WAITING_STATES) (True), the others (False) or
-    all (None): the shipment list's 仅看未发出 and the API's filter."""
-    return answering(rows, Q(state__in=WAITING_STATES), only)
+    all (None): the shipment list's 仅看未发出 and the API's filter. Those not shipped yet of a `reader` who ships some
+    kinds by hand are only of those (`shipments.kinds_shipped_by`: logistics staff its warehouse parcels, not the
+    dropship ones it cannot ship, which are then among the others); of one who ships none (operators, finance) all."""
+    waiting = Q(state__in=WAITING_STATES)
+    if reader is not None and (kinds := kinds_shipped_by(reader)):
+        waiting &= Q(kind__in=kinds)
+    return answering(rows, waiting, only)
 
 
 def parcel_counts(*, actor, today: date) -> dict:

@@ -212,7 +212,7 @@ def _shipments(request):
 def listed_shipments(request, *, now):
     """The staff's shipments list's filter form and the shipments they may see, before the form's filters: the page and
     its download list the same rows."""
-    return ShipmentFilterForm(request.GET, now=now), _shipments(request)
+    return ShipmentFilterForm(request.GET, now=now, reader=request.user), _shipments(request)
 
 
 def _shipment_table(request, *, title: str, filters: ShipmentFilterForm, rows, now, dropship_only: bool = False, export: str = "",

@@ -217,7 +217,7 @@ class ShipmentFilter(FilterSet):
                                           "shipment list's 仅看待重新配送或放弃 (false: only the others)")
     unshipped = YesNoFilter(method="filter_unshipped",
                             label="only the parcels not shipped yet (created or picked), as the shipment list's 仅看未发出 "
-                                  "(false: only the others)")
+                                  "(for logistics staff only the kinds it ships: warehouse parcels; false: only the others)")
 
     class Meta:
         model = Shipment
@@ -228,7 +228,7 @@ class ShipmentFilter(FilterSet):
         return awaiting_decision(queryset, value)
 
     def filter_unshipped(self, queryset, name, value):
-        return unshipped(queryset, value)
+        return unshipped(queryset, value, reader=self.request.user)
 
 
 def by_hand(action: str) -> Callable:

@@ -104,6 +104,21 @@ def test_shipments_filter_by_not_shipped_yet_as_the_page_does(shipped, two_hande
     assert others == [shipped.pk]
 
 
+def test_not_shipped_yet_lists_for_logistics_staff_only_the_parcels_it_ships(warehouse_shipment, dropship_shipment, logistics,
+                                                                             operator, api):
+    """Logistics staff ships warehouse parcels, not dropship ones (shipments.HAND_ACTORS): its 仅看未发出 leaves the
+    dropship parcel waiting for its supplier among the others; an operator, who ships none, still sees both."""
+    mine = listed(api(logistics).get("/api/v1/shipments/", {"unshipped": "true"}))
+    others = listed(api(logistics).get("/api/v1/shipments/", {"unshipped": "false"}))
+
+    assert mine == [warehouse_shipment.pk] and others == [dropship_shipment.pk]
+    assert page_numbers(logistics, "/logistics/shipments/?unshipped=on") == [warehouse_shipment.order.number]
+    assert sorted(page_numbers(operator, "/logistics/shipments/?unshipped=on")) == sorted(
+        [warehouse_shipment.order.number, dropship_shipment.order.number])
+    assert sorted(listed(api(operator).get("/api/v1/shipments/", {"unshipped": "true"}))) == sorted(
+        [warehouse_shipment.pk, dropship_shipment.pk])
+
+
 @pytest.mark.parametrize(("url", "name", "value"), [
     ("/api/v1/returns/", "replacement_failed", "maybe"), ("/api/v1/returns/", "requested_after", "yesterday"),
     ("/api/v1/returns/", "requested_before", "9999-12-31T23:59:59"), ("/api/v1/returns/", "supplier", "abc"),
