@@ -23,7 +23,7 @@ from core.fsm import history_of, note_latest_changes
 from core.pages import act_with_form, action_forms, page_status, paginate, posted_from, redirect_back, state_reached
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
-from logistics.services import leftovers
+from logistics.services import costs, leftovers
 
 READERS = SUPPLIER_ROLES | {Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}
 
@@ -123,6 +123,7 @@ def leftover_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
     lot.actions, lot.overdue = _offered(request, lot, refused=refused), lot.overdue_on(timezone.localdate())
     context = {
         "lot": lot, "costs": leftovers.lot_costs(lot), "history": history_of(lot),
+        "records_costs": costs.records_costs(request.user, dropship=False),  # its 记录额外费用 link (logistics staff)
         "next_path": posted_from(request, reverse("leftover-lot", args=[lot.pk])) if refused else "",
     }
     return render(request, "logistics/leftovers/lot_detail.html", context, status=page_status(refused))

@@ -29,6 +29,7 @@ from core.pages import (
     report_form_errors, state_reached,
 )
 from core.roles import SUPPLIER_ROLES, Role, has_role
+from core.validators import id_or_none
 from logistics.forms_returns import (
     ClaimFilterForm,
     CostFilterForm,
@@ -281,7 +282,8 @@ def extra_cost_void(request, pk: int):
 @login_required
 def extra_cost_create(request):
     require_role(request.user, COST_RECORDERS)
-    form = ExtraCostForm(request.POST or None, user=request.user)
+    # from a lot's page (?lot=) the form names that lot already
+    form = ExtraCostForm(request.POST or None, user=request.user, initial={"lot": id_or_none(request.GET.get("lot"))})
     if request.method == "POST" and (created := create_with_form(
         request, form, "extra-cost", partial(costs.record_extra_cost, refuse_repeat=True), values=form.values, aliases=COST_FIELDS,
         success=lambda pk: _("已记录额外费用 ¥%(amount)s") % {"amount": ExtraCost.objects.get(pk=pk).amount}, page="logistics-extra-cost",
