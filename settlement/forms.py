@@ -141,10 +141,6 @@ class ReconciliationFilterForm(StatementFilterForm):
         return {"month": data.get("month"), "supplier_id": data.get("supplier"), "open_only": data.get("open_only")}
 
 
-#: the states of the adjustments a supplier's users read, the only ones their list's state filter offers
-SUPPLIER_ADJUSTMENT_STATES = frozenset({Adjustment.State.APPROVED})
-
-
 class AdjustmentFilterForm(SupplierFilterForm, DayRangeFilter):
     """The adjustments by state, kind, source, supplier and the days they were approved or rejected on (those of a
     payment run: its download lists the same rows)."""
@@ -166,9 +162,9 @@ class AdjustmentFilterForm(SupplierFilterForm, DayRangeFilter):
     def __init__(self, *args, reader, **kwargs) -> None:
         super().__init__(*args, reader=reader, **kwargs)
         self.fields["source_kind"].choices = [("", _("全部")), *source_choices()]
-        if not self.across_suppliers:  # a supplier's users read approved adjustments only (adjustments.list_adjustments)
+        if not adjustments.reads_every_adjustment(reader):  # a supplier's users: the states they may read, no others
             self.fields["state"].choices = [("", _("全部")), *((value, label) for value, label in Adjustment.State.choices
-                                                              if value in SUPPLIER_ADJUSTMENT_STATES)]
+                                                              if value in adjustments.SUPPLIER_VISIBLE_STATES)]
         if not waits_for(adjustments.adjustments_to_check, reader):  # those another finance user made, for this one to decide
             del self.fields["waiting"]
 

@@ -71,13 +71,14 @@ def source_pages(user, adjustments: Iterable) -> dict[int, str]:
 
 def adjustment_page(user, adjustment) -> str | None:
     """The URL of the adjustment's page where the user opens it: finance and operators any, a supplier's users their
-    own once approved (`adjustments.list_adjustments`: proposals are finance's internal work)."""
+    own in the states they may read (`adjustments.visible_to`: proposals are finance's internal work)."""
     from settlement.models import Adjustment
+    from settlement.services.adjustments import shown_to
 
     if not _reads(user, Adjustment.visibility.readers):
         return None
     if user.role in SUPPLIER_ROLES and not user.is_superuser and (
-            adjustment.state != Adjustment.State.APPROVED or adjustment.supplier_id != user.supplier_id):
+            shown_to(adjustment, user) is None or adjustment.supplier_id != user.supplier_id):
         return None
     return reverse("settlement-adjustment", args=[adjustment.pk])
 

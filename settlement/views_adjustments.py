@@ -213,7 +213,7 @@ def reconciliation_detail(request, pk: int):
     filters = CategoryFilterForm(request.GET)
     lines = filters.apply(reconciliation.reconciliation_lines(reconciliation=found, **filters.values()))
     context = paginate(request, lines, per_page=50)
-    reconciliation.note_resolution_histories(context["page_obj"])
+    reconciliation.note_resolution_histories(context["page_obj"], actor=request.user)
     for line in context["page_obj"]:
         line.shown_booked_in = line.booked_in_for(request.user)  # the statement booking it, as the API gives it to the reader
     reconciliation_history.note_earlier_answers(context["page_obj"], reconciliation=found, actor=request.user)  # from the statement's other files

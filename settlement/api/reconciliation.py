@@ -16,7 +16,7 @@ from core.api.transitions import transition_action
 from core.roles import Role
 from settlement.api.statements import MonthField
 from settlement.models import Category, LineResolution, Reconciliation, ReconciliationLine, Resolution, Statement
-from settlement.services import reconciliation, reconciliation_history
+from settlement.services import adjustments, reconciliation, reconciliation_history
 from settlement.services.pending import with_pending
 
 FINANCE = frozenset({Role.FINANCE})
@@ -58,7 +58,8 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 
 class ReconciliationLineSerializer(serializers.ModelSerializer):
     resolved_by = ActorField()
-    adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True)
+    adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True,
+                                              help_text="null for a supplier's users until the adjustment is approved")
     open = serializers.BooleanField(read_only=True, help_text="a discrepancy still to resolve (never, or its adjustment was rejected "
                                                               "or withdrawn); never one of a superseded reconciliation")
     resolutions = serializers.SerializerMethodField(help_text="the resolutions this line accepts: an adjusting one only where "
@@ -90,6 +91,12 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
 
     def get_resolutions(self, line) -> list[str]:
         return [value for value, _label in line.resolutions]
+
+    def to_representation(self, line):
+        data = super().to_representation(line)
+        if adjustments.shown_to(line.adjustment, self.context["request"].user) is None:  # a supplier's users: approved ones only
+            data["adjustment"] = data["adjustment_number"] = None
+        return data
 
     @extend_schema_field({"type": "object", "nullable": True, "properties": {
         "statement": {"type": "integer"}, "month": {"type": "string"}, "version": {"type": "integer"}}})
@@ -237,6 +244,7 @@ class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
     @action(detail=True, methods=["get"], pagination_class=None)  # every resolution, as a plain list; history/ is for transitions
     def resolutions(self, request, pk=None):
         """Every resolution of the line, oldest first: who, when, how, the note, the adjustment it proposed and its state
-        (a rejected or withdrawn one is why the line was resolved again)."""
-        resolutions = reconciliation.line_resolutions().filter(line=self.get_object())
+        (a rejected or withdrawn one is why the line was resolved again); a supplier's users read those with no adjustment
+        or an approved one."""
+        resolutions = reconciliation.line_resolutions(actor=request.user).filter(line=self.get_object())
         return Response(LineResolutionSerializer(resolutions, many=True, context=self.get_serializer_context()).data)

@@ -354,6 +354,32 @@ def withdraw_adjustment(*, adjustment: Adjustment, actor, now: datetime, reason:
     return apply_transition(adjustment, "withdraw", actor=actor, at=now, reason=reason.strip())
 
 
+#: the states of the adjustments a supplier's users read: approved ones. Proposals, rejections and withdrawals are
+#: finance's own work; a line or answer whose adjustment is still proposed reads as waiting for finance.
+SUPPLIER_VISIBLE_STATES = frozenset({Adjustment.State.APPROVED})
+
+
+def reads_every_adjustment(actor) -> bool:
+    """Finance and operators read adjustments in every state; a supplier's users only `SUPPLIER_VISIBLE_STATES`."""
+    return bool(getattr(actor, "is_superuser", False) or getattr(actor, "role", None) not in SUPPLIER_ROLES)
+
+
+def visible_to(actor, *, through: str = "") -> Q:
+    """The adjustments the actor may read by their state (`through` a relation, e.g. "adjustment__": the rows whose
+    adjustment it may read, and those with none); whose supplier they are is `Adjustment.objects.visible_to`'s."""
+    if reads_every_adjustment(actor):
+        return ~Q(pk__in=[])
+    readable = Q(**{f"{through}state__in": SUPPLIER_VISIBLE_STATES})
+    return Q(**{f"{through.removesuffix('__')}__isnull": True}) | readable if through else readable
+
+
+def shown_to(adjustment: Adjustment | None, actor) -> Adjustment | None:
+    """The adjustment if the actor may read it by its state (`visible_to`), else None."""
+    if adjustment is None or not (reads_every_adjustment(actor) or adjustment.state in SUPPLIER_VISIBLE_STATES):
+        return None
+    return adjustment
+
+
 # what the adjustments page's text filter and the API's `?search=` find an adjustment by
 SEARCHED = ("number", "supplier__name", "reason", "source_id")
 
@@ -362,10 +388,8 @@ def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None, 
     """Adjustments the actor may see, with where each is booked (`with_booking`); a supplier sees only approved ones
     (proposals are finance's internal work). `waiting`: only those waiting for the actor's decision, as its navigation
     badge counts them (`adjustments_to_check`; False: the others)."""
-    adjustments = with_booking(Adjustment.objects.visible_to(actor).select_related("supplier", "created_by", "decided_by", "statement"),
-                               actor=actor)
-    if getattr(actor, "role", None) in SUPPLIER_ROLES:
-        adjustments = adjustments.filter(state=Adjustment.State.APPROVED)
+    adjustments = with_booking(Adjustment.objects.visible_to(actor).filter(visible_to(actor))
+                               .select_related("supplier", "created_by", "decided_by", "statement"), actor=actor)
     if state:
         adjustments = adjustments.filter(state=state)
     if supplier_id:

@@ -36,7 +36,8 @@ from settlement.models import (
     StatementVersion,
 )
 from settlement.services import generation
-from settlement.services.adjustments import answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance
+from settlement.services.adjustments import (
+    answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance, visible_to)
 from settlement.services.locking import lock_statement
 from settlement.services.pending import RECORDED_EVENTS, not_adjustable_reason, with_pending
 from settlement.errors import LineResolved, ReconciliationSuperseded
@@ -447,15 +448,18 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
     return answering(lines, open_lines, unresolved)
 
 
-def note_resolution_histories(lines: Iterable[ReconciliationLine]) -> None:
-    """Read every resolution of each of the lines (`resolution_log`, oldest first, with who and the adjustment) in one
+def note_resolution_histories(lines: Iterable[ReconciliationLine], *, actor) -> None:
+    """Read the resolutions of each of the lines the actor may read (`resolution_log`, `line_resolutions`) in one
     query, for a page listing them."""
-    prefetch_related_objects(list(lines), Prefetch("resolution_log", queryset=line_resolutions()))
+    prefetch_related_objects(list(lines), Prefetch("resolution_log", queryset=line_resolutions(actor=actor)))
 
 
-def line_resolutions() -> QuerySet[LineResolution]:
-    """Resolutions oldest first, with who resolved them and the adjustment each proposed."""
-    return LineResolution.objects.select_related("resolved_by", "adjustment").order_by("resolved_at", "pk")
+def line_resolutions(*, actor) -> QuerySet[LineResolution]:
+    """Resolutions oldest first, with who resolved them and the adjustment each proposed; a supplier's users read those
+    with no adjustment or one they may read (`adjustments.visible_to`: not a proposed, rejected or withdrawn one, finance's
+    own work, as under 此前对账的处理)."""
+    return LineResolution.objects.filter(visible_to(actor, through="adjustment__")).select_related(
+        "resolved_by", "adjustment").order_by("resolved_at", "pk")
 
 
 def answerable_lines(statement: Statement):

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, F, OuterRef, Q
 
-from core.roles import SUPPLIER_ROLES
 from settlement.models import Adjustment, Category, LineResolution, ReconciliationLine
+from settlement.services.adjustments import reads_every_adjustment, shown_to, visible_to
 from settlement.models.reconciliation import REOPENING
 
 Key = tuple[int, str, str, str]  # statement, order number, SKU, line kind
@@ -29,8 +29,8 @@ def _matching(keys: Iterable[Key]) -> Q:
 
 def _staff(actor) -> bool:
     """Proposals, rejections and withdrawals, and the checker's notes on them, are finance's own work: a supplier's
-    users read approved adjustments only."""
-    return getattr(actor, "role", None) not in SUPPLIER_ROLES
+    users read approved adjustments only (`adjustments.visible_to`)."""
+    return reads_every_adjustment(actor)
 
 
 def _shown_note(adjustment: Adjustment | None, *, staff: bool) -> str:
@@ -59,8 +59,7 @@ def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation,
     earlier = LineResolution.objects.filter(_matching(keys), before).select_related(
         "line__reconciliation__version", "resolved_by", "adjustment").order_by("resolved_at", "pk")
     staff = _staff(actor)
-    if not staff:
-        earlier = earlier.filter(Q(adjustment__isnull=True) | Q(adjustment__state=Adjustment.State.APPROVED))
+    earlier = earlier.filter(visible_to(actor, through="adjustment__"))
     by_key = defaultdict(list)
     for resolution in earlier:
         resolution.shown_decision_note = _shown_note(resolution.adjustment, staff=staff)
@@ -91,16 +90,16 @@ def earlier_answers(*, reconciliation, actor) -> list[LineResolution]:
 
 def note_line_adjustments(lines: Iterable[ReconciliationLine], *, actor) -> None:
     """Set on each line `shown_adjustment`, the adjustment its latest resolution proposed as the reader (`actor`) may read
-    it, and `shown_decision_note`, the checker's note on it: staff read every adjustment with its note (why one was
-    rejected or withdrawn); a supplier's users read the one proposed or approved for their line, with an approved one's
-    note as its page shows it them, never a rejected or withdrawn one (finance's own work, as under 此前对账的处理: the
-    line, open again, reads as waiting for finance). No query (the lines hold their adjustments)."""
+    it, `shown_decision_note`, the checker's note on it, and `adjustment_waiting`, an adjustment the reader may not read
+    yet: staff read every adjustment with its note (why one was rejected or withdrawn); a supplier's users read an
+    approved one with its note, as its page shows it them (`adjustments.visible_to`), a proposed one as waiting for
+    finance, never a rejected or withdrawn one (finance's own work, as under 此前对账的处理: the line, open again, reads
+    as waiting for finance). No query (the lines hold their adjustments)."""
     staff = _staff(actor)
     for line in lines:
-        adjustment = line.adjustment
-        seen = adjustment is not None and (staff or adjustment.state not in REOPENING)
-        line.shown_adjustment = adjustment if seen else None
-        line.shown_decision_note = _shown_note(adjustment if seen else None, staff=staff)
+        line.shown_adjustment = shown_to(line.adjustment, actor)
+        line.shown_decision_note = _shown_note(line.shown_adjustment, staff=staff)
+        line.adjustment_waiting = line.shown_adjustment is None and getattr(line.adjustment, "state", None) == Adjustment.State.PROPOSED
 
 
 def note_earlier_rejections(adjustments: Iterable[Adjustment], *, actor) -> None:

@@ -107,7 +107,7 @@ def test_a_reconciliation_line_s_adjustment_number_opens_the_adjustment_for_fina
     for user, page in pages.items():
         assert f'<a href="/settlement/adjustments/{adjustment.pk}/" data-testid="adjustment-number">{adjustment.number}</a>' in page
         assert logged_in(user).get(f"/settlement/adjustments/{adjustment.pk}/").status_code == 200
-    assert adjustment.number in proposed_seen_by_supplier and 'data-testid="adjustment-number"' not in proposed_seen_by_supplier
+    assert adjustment.number not in proposed_seen_by_supplier and 'data-testid="line-adjustment-waiting"' in proposed_seen_by_supplier
 
 
 @pytest.fixture
