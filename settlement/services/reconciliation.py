@@ -30,6 +30,7 @@ from core.selectors import answering
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.texts import Message, label_message
 from core.validators import required_text, validate_length
+from logistics.models.returns import resolved_units
 from settlement.models.reconciliation import ANSWERING, KIND_NAMES, NOT_ADJUSTABLE, REOPENING
 from settlement.models import (
     LINE_KINDS, Adjustment, Category, LineResolution, Reconciliation, ReconciliationLine, Resolution, SourceKind, Statement, StatementLine,
@@ -216,14 +217,17 @@ def _booked_elsewhere(statement: Statement, keys: set[Key]) -> dict[Key, list]:
 
 def _booked_later(statement: Statement, keys: set[Key]) -> dict[Key, list]:
     """Which of `keys` name events of the supplier we recorded and no statement has claimed yet (the next statement
-    generated books them, `generation.unclaimed`), {key: [None, quantity, amount]} with their sums; one query per kind of
+    generated books them, `generation.unclaimed`), {key: [None, quantity, amount]} with their sums (a return's units
+    received back, as its statement line will book them); one query per kind of
     line the keys name and chunk of order numbers."""
     found: dict[Key, list] = {}
     for source_kind, (number, sku, sign) in RECORDED_EVENTS.items():
         kind = LINE_KINDS[source_kind]
         for order_numbers in _chunks({order_number for order_number, _sku, key_kind in keys if key_kind == kind}):
             events = generation.unclaimed(source_kind).filter(supplier_id=statement.supplier_id, **{f"{number}__in": order_numbers})
-            for order_number, gift_sku, quantity, amount in events.values_list(number, sku, "quantity", "settlement_amount").order_by("pk"):
+            # a return's statement line books the units received back, not those asked for (generation's -COALESCE)
+            units = resolved_units() if source_kind == SourceKind.RETURN else F("quantity")
+            for order_number, gift_sku, quantity, amount in events.values_list(number, sku, units, "settlement_amount").order_by("pk"):
                 if (key := (order_number, gift_sku, kind)) in keys:
                     figures = found.setdefault(key, [None, 0, ZERO])
                     figures[1] += sign * quantity

@@ -127,6 +127,23 @@ def test_a_return_and_its_replacement_recorded_after_the_month_are_booked_later_
     assert not Adjustment.objects.exists()
 
 
+def test_a_return_received_short_after_the_month_is_booked_later_with_the_units_received_back(issued, supplier_admin):
+    order = booked_order(issued.supplier, "300.00", quantity=3, recorded_at=datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI))
+    ReturnRequest.objects.create(
+        number="RR000000000002", order=order, supplier=order.supplier, quantity=2, received_quantity=1,
+        reason=ReturnRequest.Reason.DEFECTIVE, remedy=ReturnRequest.Remedy.REFUND, requested_at=DECEMBER_4.replace(hour=9),
+        closed_at=DECEMBER_4, outcome=ReturnRequest.Outcome.DEFECTIVE, settlement_amount=Decimal("-100.00"),
+        state=ReturnRequest.State.REFUNDED,
+    )
+
+    reconciliation = upload(issued, supplier_admin, [order.number, order.gift.sku, "退货", -1, "-100.00"])
+
+    line = reconciliation.lines.get(kind="return")
+    assert (line.category, line.booked_later, line.our_quantity, line.our_amount) == (
+        Category.OTHER_PERIOD, True, -1, Decimal("-100.00"))
+    assert line.quantity == line.our_quantity
+
+
 def test_an_order_not_yet_delivered_or_of_another_supplier_is_still_missing_in_ours(issued, supplier_admin, other_supplier):
     others = booked_order(other_supplier, "80.00", recorded_at=DECEMBER_4)
 
