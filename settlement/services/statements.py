@@ -572,8 +572,8 @@ def record_collection(*, statement: Statement, actor, now: datetime, reference: 
                          collected_by=actor, amount=amount, reason=Message(
                              gettext_noop("收款 %(amount)s 元（凭证 %(reference)s，%(collected_on)s 收到），应收款已全部收回"), **said))
         _tell_plainly(statement, kind="statement_collected", now=now, title=gettext_noop("%(month)s 结算单应收款已收到"),
-                      body=gettext_noop("收到 %(amount)s 元，收款凭证 %(reference)s，收款日期 %(collected_on)s。"),
-                      amount=str(-statement.payable), reference=reference, collected_on=f"{collected_on:%Y-%m-%d}")
+                      body=gettext_noop("收到 %(amount)s 元，收款凭证 %(reference)s，收款日期 %(collected_on)s；累计收回 %(collected)s 元，应收款已全部收回。"),
+                      collected=str(-statement.payable), **said)
     return statement
 
 

@@ -61,5 +61,17 @@ def test_a_collected_receivable_tells_the_supplier_the_amount_and_reference(rece
     statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0001", amount="30.00")
 
     notice = only_notice(receivable.supplier, "statement_collected")
-    assert notice.body_text == f"收到 30.00 元，收款凭证 CMB-IN-0001，收款日期 {LATER:%Y-%m-%d}。"
+    assert notice.body_text == f"收到 30.00 元，收款凭证 CMB-IN-0001，收款日期 {LATER:%Y-%m-%d}；累计收回 30.00 元，应收款已全部收回。"
     assert notice.link == f"/settlement/statements/{receivable.pk}/"
+
+
+def test_a_receivable_collected_in_parts_tells_the_supplier_the_last_payment_and_the_total(receivable, finance):
+    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0001", amount="10.00",
+                                 collected_on=(LATER - timedelta(days=1)).date())
+    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0002", amount="20.00")
+
+    notice = only_notice(receivable.supplier, "statement_collected")
+    assert notice.body_text == f"收到 20.00 元，收款凭证 CMB-IN-0002，收款日期 {LATER:%Y-%m-%d}；累计收回 30.00 元，应收款已全部收回。"
+    with translation.override("en"):
+        assert notice.body_label == (f"Received CNY 20.00, reference CMB-IN-0002, on {LATER:%Y-%m-%d}; CNY 30.00 collected in all, "
+                                     "the receivable is fully collected.")
