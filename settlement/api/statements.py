@@ -267,7 +267,7 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         queryset = statements.list_statements(actor=self.request.user)
         if self.action != "list":
             queryset = queryset.prefetch_related("versions__issued_by", Prefetch(
-                "receivable_payments", queryset=ReceivablePayment.objects.select_related("recorded_by").order_by("recorded_at", "id")))
+                "receivable_payments", queryset=statements.receivable_payments()))
         return queryset
 
     def get_serializer_class(self):

@@ -577,9 +577,11 @@ def record_collection(*, statement: Statement, actor, now: datetime, reference: 
     return statement
 
 
-def receivable_payments(statement: Statement) -> QuerySet[ReceivablePayment]:
-    """The payments recorded towards a receivable, oldest first, with who recorded each."""
-    return statement.receivable_payments.select_related("recorded_by").order_by("recorded_at", "id")
+def receivable_payments(statement: Statement | None = None) -> QuerySet[ReceivablePayment]:
+    """The payments recorded towards a receivable (any, without `statement`: to prefetch for many), oldest first, with who
+    recorded each."""
+    payments = ReceivablePayment.objects.filter(statement=statement) if statement is not None else ReceivablePayment.objects.all()
+    return payments.select_related("recorded_by").order_by("recorded_at", "id")
 
 
 # --- reading --------------------------------------------------------------------------------------------------
