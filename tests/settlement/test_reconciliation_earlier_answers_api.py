@@ -1,7 +1,7 @@
 """The reconciliation API's detail gives the answers given on the statement's earlier files to the differences of a
 file uploaded again (`earlier_answers`), as the reconciliation's page shows them beside its lines: finance and
-operators read them all with the checker's note; the supplier only those with no adjustment or an approved one,
-without the note and with finance named by role; another supplier gets 404."""
+operators read them all with the checker's note; the supplier only those with no adjustment or an approved one, with
+an approved one's note and with finance named by role; another supplier gets 404."""
 import re
 from datetime import timedelta
 
