@@ -3,12 +3,18 @@
 import django.db.models.deletion
 import django.db.models.expressions
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import migrations, models
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the day finance recorded it on, as the portal reads days, not UTC's
+
+
 def collected_whole(apps, schema_editor):
-    """A receivable collected before part payments: one payment of all it owed, recorded when it was collected."""
+    """A receivable collected before part payments: one payment of all it owed, recorded when it was collected (received
+    that day in Shanghai when the collection named no date)."""
     Statement = apps.get_model("settlement", "Statement")
     ReceivablePayment = apps.get_model("settlement", "ReceivablePayment")
     TransitionLog = apps.get_model("core", "TransitionLog")
@@ -19,7 +25,7 @@ def collected_whole(apps, schema_editor):
         log = TransitionLog.objects.using(db).filter(content_type=kind, object_id=statement.pk, transition="record_collection").order_by("-id").first()
         recorded_at = log.at if log else statement.closed_at
         ReceivablePayment.objects.using(db).create(statement=statement, amount=-statement.payable, reference=statement.collection_reference,
-                                         received_on=statement.collection_date or recorded_at.date(), recorded_at=recorded_at,
+                                         received_on=statement.collection_date or recorded_at.astimezone(SHANGHAI).date(), recorded_at=recorded_at,
                                          recorded_by_id=statement.collected_by_id)
         Statement.objects.using(db).filter(pk=statement.pk).update(collected_amount=-statement.payable)
 
@@ -28,7 +34,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('settlement', '0030_reconciliation_summaries_gross'),
-        ('suppliers', '0027_safety_stock_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('core', '0001_initial'),
         ('contenttypes', '0002_remove_content_type_name'),

@@ -56,3 +56,16 @@ def test_a_receivable_collected_before_is_one_payment_of_all_it_owed_and_one_sti
     payments = apps.get_model("settlement", "ReceivablePayment").objects.using(COPY).values_list(
         "statement_id", "amount", "reference", "received_on", "recorded_by_id", "recorded_at")
     assert list(payments) == [(made["collected"], Decimal("30.00"), "CMB-IN-1", date(2026, 11, 19), made["finance"], RECORDED)]
+
+
+def test_a_receivable_collected_without_a_date_is_received_on_the_day_in_shanghai_it_was_recorded():
+    apps = migrated(BEFORE)
+    made = receivables_before(apps)
+    after_midnight = datetime(2026, 11, 20, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # still 19 November in UTC
+    apps.get_model("settlement", "Statement").objects.using(COPY).filter(pk=made["collected"]).update(collection_date=None)
+    apps.get_model("core", "TransitionLog").objects.using(COPY).filter(object_id=made["collected"]).update(at=after_midnight)
+
+    apps = migrated(MIGRATION)
+
+    payment = apps.get_model("settlement", "ReceivablePayment").objects.using(COPY).get()
+    assert payment.received_on == date(2026, 11, 20)
