@@ -80,7 +80,7 @@ def test_an_order_the_list_does_not_take_is_named_with_those_it_takes_and_lists_
 
     assert response.status_code == 400 and list(response.context["page_obj"]) == []
     assert 'data-testid="error-ordering"' in page
-    assert "排序：不能按 password 排序；可用：issued_at、month、payable、payment_due_on、supplier、version" in page
+    assert "排序：不能按 password 排序；可用：issued_at、month、payable、payment_date、payment_due_on、supplier、version" in page
 
 
 def test_the_order_is_not_a_filter_the_empty_list_offers_to_clear(finance):
