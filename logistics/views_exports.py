@@ -167,6 +167,7 @@ INBOUND_COLUMNS = [
     Column(gettext_lazy("实收"), lambda i: i.counted_quantity),
     Column(gettext_lazy("短少"), lambda i: _received(i, i.shortage)),
     Column(gettext_lazy("破损"), lambda i: _received(i, i.damaged_quantity)),
+    Column(gettext_lazy("多到未入库"), lambda i: _received(i, i.extra_quantity)),
     label(gettext_lazy("状态"), "state"),
 ]
 

@@ -44,8 +44,8 @@ class InboundShipmentSerializer(serializers.ModelSerializer):
         model = InboundShipment
         fields = [
             "id", "number", "state", "supplier", "gift", "gift_sku", "gift_name", "location", "location_name", "replenishment_request",
-            "announced_quantity", "expected_on", "announced_at", "counted_quantity", "damaged_quantity", "shortage", "received_at",
-            "put_away_at", "cancelled_at", "note",
+            "announced_quantity", "expected_on", "announced_at", "counted_quantity", "damaged_quantity", "extra_quantity", "shortage",
+            "received_at", "put_away_at", "cancelled_at", "note",
         ]
         read_only_fields = fields
 

@@ -27,6 +27,8 @@ class InboundShipment(StateMachine):
     announced_at = models.DateTimeField(_("预报时间"))
     counted_quantity = models.PositiveIntegerField(_("实收数量"), null=True, blank=True)
     damaged_quantity = models.PositiveIntegerField(_("到货破损数量"), default=0)
+    #: units that came beyond the announcement, not taken into stock (the supplier is asked to announce them)
+    extra_quantity = models.PositiveIntegerField(_("多到数量"), default=0)
     received_at = models.DateTimeField(_("收货时间"), null=True, blank=True)
     put_away_at = models.DateTimeField(_("上架时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
@@ -56,9 +58,10 @@ class InboundShipment(StateMachine):
         return max(self.announced_quantity - (self.counted_quantity or 0), 0) if self.counted_quantity is not None else 0
 
     @transition(field=state, source=State.ANNOUNCED, target=State.RECEIVED)
-    def receive(self, *, counted_quantity: int, damaged_quantity: int, received_at) -> None:
+    def receive(self, *, counted_quantity: int, damaged_quantity: int, received_at, extra_quantity: int = 0) -> None:
         self.counted_quantity = counted_quantity
         self.damaged_quantity = damaged_quantity
+        self.extra_quantity = extra_quantity
         self.received_at = received_at
 
     @transition(field=state, source=State.RECEIVED, target=State.PUT_AWAY)

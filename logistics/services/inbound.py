@@ -167,7 +167,7 @@ def receive_inbound(
                               announced=inbound.announced_quantity, damaged=damaged, extra=extra)
         note = (reason or "").strip()  # logistics' own words follow the counts, which the history keeps either way
         apply_transition(inbound, "receive", actor=actor, at=now, reason=labelled_message(summary, note) if note else summary,
-                         counted_quantity=counted, damaged_quantity=damaged, received_at=now)
+                         counted_quantity=counted, damaged_quantity=damaged, extra_quantity=extra, received_at=now)
         fee = _charge_handling(inbound=inbound, damaged=damaged, actor=actor, now=now)
         if counted:
             inventory.receive_stock(gift=inbound.gift, location=inbound.location, quantity=counted, at=now, actor=actor, source=source)

@@ -66,17 +66,21 @@ def test_staff_download_the_inbound_shipments_of_the_filter(announced, stocked_g
     received = inbound.announce_inbound(supplier=supplier, gift_id=stocked_gift.pk, location_id=warehouse.pk, quantity=8,
                                         expected_on=now.date(), actor=None, now=now)
     inbound.receive_inbound(inbound=received, actor=logistics, now=now, counted_quantity=6, damaged_quantity=1, reason="")
+    over = inbound.announce_inbound(supplier=supplier, gift_id=stocked_gift.pk, location_id=warehouse.pk, quantity=2,
+                                    expected_on=now.date(), actor=None, now=now)
+    inbound.receive_inbound(inbound=over, actor=logistics, now=now, counted_quantity=2, extra_quantity=3)
 
     rows = by_column(downloaded(logged_in(logistics).get(f"{INBOUND}.{file_format}")))
     only_announced = by_column(downloaded(logged_in(logistics).get(f"{INBOUND}.{file_format}?state=announced")))
 
     by_number = {row["入库单号"]: row for row in rows}
-    assert set(by_number) == {announced.number, received.number}
+    assert set(by_number) == {announced.number, received.number, over.number}
     counted = by_number[received.number]
     assert (counted["礼品商"], counted["SKU"], counted["预报数量"], counted["实收"], counted["短少"], counted["破损"]) == (
         supplier.name, stocked_gift.sku, "8", "6", "2", "1")
     assert (counted["状态"], counted["预计到货"]) == (str(received.get_state_display()), f"{now.date():%Y-%m-%d}")
-    assert (by_number[announced.number]["实收"], by_number[announced.number]["短少"]) == ("", "")
+    assert (by_number[announced.number]["实收"], by_number[announced.number]["短少"], by_number[announced.number]["多到未入库"]) == ("", "", "")
+    assert (counted["多到未入库"], by_number[over.number]["实收"], by_number[over.number]["多到未入库"]) == ("0", "2", "3")
     assert [row["入库单号"] for row in only_announced] == [announced.number]
 
 

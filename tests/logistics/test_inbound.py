@@ -499,6 +499,61 @@ def test_the_api_takes_extra_units_and_the_other_supplier_reads_nothing_of_them(
     assert api(other_supplier_admin).get(f"/api/v1/inbound-shipments/{announced.pk}/").status_code == 404
 
 
+def test_the_extra_units_are_kept_on_the_inbound_shipment(announced, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, extra_quantity=3, actor=logistics, now=now)
+
+    announced.refresh_from_db()
+    assert (announced.state, announced.counted_quantity, announced.extra_quantity) == ("received", 10, 3)
+
+
+def test_a_receipt_without_extra_units_or_a_refused_one_keeps_none(announced, logistics, now):
+    with pytest.raises(ValidationFailed):
+        inbound.receive_inbound(inbound=announced, counted_quantity=9, extra_quantity=2, actor=logistics, now=now)
+    announced.refresh_from_db()
+    assert (announced.state, announced.extra_quantity) == ("announced", 0)
+
+    inbound.receive_inbound(inbound=announced, counted_quantity=9, actor=logistics, now=now)
+    announced.refresh_from_db()
+    assert (announced.state, announced.extra_quantity) == ("received", 0)
+
+
+def test_a_second_receipt_is_refused_and_leaves_the_extra_units_as_first_kept(announced, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, extra_quantity=3, actor=logistics, now=now)
+
+    with pytest.raises(InvalidTransition):
+        inbound.receive_inbound(inbound=announced, counted_quantity=10, extra_quantity=5, actor=logistics, now=now)
+    announced.refresh_from_db()
+    assert announced.extra_quantity == 3
+
+
+def test_the_api_reads_the_extra_units_to_their_supplier_and_logistics_only(api, announced, logistics, supplier_admin, other_supplier_admin):
+    api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", {"counted_quantity": 10, "extra_quantity": 2}, format="json")
+
+    url = f"/api/v1/inbound-shipments/{announced.pk}/"
+    assert [api(user).get(url).json()["extra_quantity"] for user in (logistics, supplier_admin)] == [2, 2]
+    assert api(other_supplier_admin).get(url).status_code == 404
+
+
+def test_a_new_announcement_reads_no_extra_units_in_the_api(api, announced, supplier_admin):
+    assert api(supplier_admin).get(f"/api/v1/inbound-shipments/{announced.pk}/").json()["extra_quantity"] == 0
+
+
+def test_the_inbound_pages_show_the_extra_units_and_the_lists_only_where_some_came(supplier, warehouse_gift, warehouse, announced,
+                                                                                   logistics, supplier_admin, now):
+    plain = announce(supplier, warehouse_gift, warehouse, now)
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, extra_quantity=3, actor=logistics, now=now)
+    inbound.receive_inbound(inbound=plain, counted_quantity=10, actor=logistics, now=now)
+
+    detail = logged_in(logistics).get(f"/logistics/inbound/{announced.pk}/").content.decode()
+    plain_detail = logged_in(logistics).get(f"/logistics/inbound/{plain.pk}/").content.decode()
+    assert '<th>多到未入库</th><td data-testid="extra">3</td>' in detail
+    assert '<th>多到未入库</th><td data-testid="extra">0</td>' in plain_detail
+    for user, url in ((logistics, "/logistics/inbound/"), (supplier_admin, "/logistics/announce/")):
+        page = logged_in(user).get(url).content.decode()
+        assert re.search(rf'data-number="{announced.number}"(?:(?!</tr>).)*data-testid="extra">3</td>', page, re.S)
+        assert re.search(rf'data-number="{plain.number}"(?:(?!</tr>).)*data-testid="extra"></td>', page, re.S)
+
+
 def test_nothing_arrived_closes_the_announcement_with_the_whole_quantity_short(announced, warehouse_gift, warehouse, logistics, now):
     inbound.receive_inbound(inbound=announced, counted_quantity=0, damaged_quantity=0, actor=logistics, now=now)
 
