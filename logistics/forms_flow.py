@@ -3,13 +3,14 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DayRangeFilter, SubmittedOnce, day_field, yes_no_box
+from core.forms import DayRangeFilter, SubmittedOnce, day_field, waiting_box, yes_no_box
+from core.roles import waiting_rows, waits_for
 from core.selectors import answering
 from core.validators import BusinessDayField, BusinessTimeField, IdField
 
 from logistics.models import HandoffItem, InboundShipment, Shipment
 from logistics.selectors import awaiting_decision, search_shipments, unshipped
-from logistics.services.inbound import ANNOUNCEABLE_STATES
+from logistics.services.inbound import ANNOUNCEABLE_STATES, inbound_waiting
 from logistics.services.ship_by import overdue_to_ship
 from points.models import RedemptionOrder
 from suppliers.models import Gift, Location, ReplenishmentRequest, Supplier
@@ -182,10 +183,12 @@ class OrderFilterForm(DayRangeFilter):
 
 
 class InboundFilterForm(DayRangeFilter):
-    """The filters above an inbound table (GET): text, state, the warehouse it is announced to and the days it is
-    expected on; empty means all."""
+    """The filters above an inbound table (GET): text, state, the warehouse it is announced to, the days it is
+    expected on and, for logistics, those waiting for it (仅看待我处理: what its navigation badge counts, which the badge
+    links to); empty means all."""
 
     day_range = ("expected_from", "expected_to")
+    waiting = waiting_box()
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("入库单号 / SKU / 礼品商")}))
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + InboundShipment.State.choices)
     warehouse = forms.ModelChoiceField(label=_("入库仓"), required=False, empty_label=_("全部"),
@@ -195,7 +198,15 @@ class InboundFilterForm(DayRangeFilter):
     sorts = {"number": "number", "supplier": "supplier__name", "gift": "gift__sku", "announced_quantity": "announced_quantity",
              "expected_on": "expected_on", "counted_quantity": "counted_quantity"}
 
+    def __init__(self, *args, reader=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.reader = reader
+        if not waits_for(inbound_waiting, reader):
+            del self.fields["waiting"]
+
     def narrow(self, rows, data: dict):
+        if "waiting" in self.fields:
+            rows = waiting_rows(rows, inbound_waiting, self.reader, data.get("waiting"))
         if data.get("q"):
             rows = rows.filter(Q(number__icontains=data["q"]) | Q(gift__sku__icontains=data["q"]) | Q(supplier__name__icontains=data["q"]))
         if data.get("state"):

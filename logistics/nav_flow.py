@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import WAITING_QUERY
 from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
-from logistics.models import InboundShipment, Shipment
+from logistics.models import Shipment
 from logistics.selectors import supplies_dropship
 from logistics.services.inbound import inbound_waiting
 from logistics.services.shipments import dropship_to_ship, handoff_waiting
@@ -19,9 +20,9 @@ register_nav(pgettext_lazy("nav", "订单"), "supplier-orders", roles=SUPPLIER_R
 # a supplier ships by itself only dropship gifts: a warehouse-only one is not shown these (their pages still answer it)
 register_nav(_("直发订单"), "supplier-dropship", roles=SUPPLIER_ROLES, order=37, badge=dropship_to_ship, shown_to=supplies_dropship)
 register_nav(_("批量发货"), "logistics-bulk-ship", roles=SUPPLIER_ROLES, order=38, shown_to=supplies_dropship)
-# the badge counts the announcements not received yet: it opens the list filtered to just those
+# the badge counts the shipments still to receive or to put away: it opens the list filtered to just those (待我处理)
 register_nav(_("入库收货"), "logistics-inbound", roles={Role.LOGISTICS, Role.OPERATOR}, order=71, group=NavGroup.ORDERS, badge=inbound_waiting,
-             badge_query=f"state={InboundShipment.State.ANNOUNCED}")
+             badge_query=WAITING_QUERY)
 register_nav(_("交接批次"), "logistics-handoff", roles={Role.LOGISTICS, Role.OPERATOR}, order=72, group=NavGroup.ORDERS, badge=handoff_waiting)
 register_nav(_("运单"), "logistics-shipments", roles=Shipment.visibility.staff, order=73, group=NavGroup.ORDERS)
 register_nav(_("批量发货"), "logistics-bulk-ship", roles={Role.LOGISTICS}, order=74, group=NavGroup.ORDERS)

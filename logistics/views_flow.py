@@ -107,7 +107,7 @@ def inbound_list(request):
 def listed_inbound(request):
     """The inbound list's filter form and the inbound shipments the user may see, before the form's filters: the page
     and its download list the same rows."""
-    return InboundFilterForm(request.GET), _inbound_rows(request)
+    return InboundFilterForm(request.GET, reader=request.user), _inbound_rows(request)
 
 
 def _may_act_on_inbound(user, name: str) -> bool:
@@ -160,7 +160,7 @@ def supplier_inbound(request):
             success=lambda pk: _("已预报入库：%(number)s") % {"number": InboundShipment.objects.get(pk=pk).number}, page="logistics-inbound-detail",
         ):
             return redirect("supplier-inbound")
-    filters = InboundFilterForm(request.GET)
+    filters = InboundFilterForm(request.GET, reader=request.user)
     rows = filters.apply(InboundShipment.objects.visible_to(request.user).select_related("gift", "location"))
     context = paginate(request, rows) | {
         "form": form, "filters": filters, "requests": list_open_replenishments(actor=request.user), "today": timezone.localdate(),

@@ -253,10 +253,15 @@ def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: 
     return inbound
 
 
+#: the states in which an inbound shipment waits for logistics: announced (to receive) and received (to put away)
+WAITING_STATES = (InboundShipment.State.ANNOUNCED, InboundShipment.State.RECEIVED)
+
+
 @waiting_for({Role.LOGISTICS})
 def inbound_waiting(user) -> QuerySet:
-    """Announced inbound shipments the warehouse has not received yet."""
-    return InboundShipment.objects.filter(state=InboundShipment.State.ANNOUNCED)
+    """Inbound shipments the warehouse has still to work on: announced ones not received yet and received ones not put
+    away yet (the navigation badge and the home page's to-do; the list's 仅看待我处理 shows the same rows)."""
+    return InboundShipment.objects.filter(state__in=WAITING_STATES)
 
 
 def _announced_units(gift: Gift) -> int:

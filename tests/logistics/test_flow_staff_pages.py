@@ -96,7 +96,10 @@ def test_the_inbound_filters_are_labelled_in_chinese_and_english(logistics, thre
     assert visibly_labelled(english, "Receiving warehouse") and visibly_labelled(english, "Expected from")
 
 
-def test_the_inbound_badge_and_to_do_entry_open_the_announcements_it_counts(logistics, three_announcements):
+def test_the_inbound_badge_and_to_do_entry_open_the_shipments_to_receive_or_put_away_it_counts(logistics, three_announcements, now):
+    shelved = three_announcements["later"]
+    inbound.receive_inbound(inbound=shelved, actor=logistics, now=now, counted_quantity=4, damaged_quantity=0)
+    inbound.put_away_inbound(inbound=shelved, actor=logistics, now=now)
     client = logged_in(logistics)
     home = client.get("/").content.decode()
     badge = int(re.search(r'data-testid="nav-badge-logistics-inbound"[^>]*>(\d+)<', home).group(1))
@@ -104,10 +107,21 @@ def test_the_inbound_badge_and_to_do_entry_open_the_announcements_it_counts(logi
 
     opened = client.get(badge_link)
 
-    assert badge == 3 and badge_link == "/logistics/inbound/?state=announced"
+    assert badge == 3 and badge_link == "/logistics/inbound/?waiting=1"
     assert sorted(row.pk for row in opened.context["page_obj"]) == sorted(
-        three_announcements[n].pk for n in ("flow", "later", "elsewhere"))
-    assert '<option value="announced" selected>' in opened.content.decode()
+        three_announcements[n].pk for n in ("flow", "elsewhere", "received"))
+    assert re.search(r'name="waiting"[^>]*checked', opened.content.decode())
+
+
+def test_the_waiting_filter_narrows_with_the_others_and_is_logistics_own(logistics, operator, three_announcements, warehouse, now):
+    rows = three_announcements
+
+    assert listed(logistics, "/logistics/inbound/", waiting="1", state="received") == [rows["received"].pk]
+    inbound.put_away_inbound(inbound=rows["received"], actor=logistics, now=now)
+    assert listed(logistics, "/logistics/inbound/", waiting="1", warehouse=warehouse.pk) == sorted(rows[n].pk for n in ("flow", "later"))
+    assert listed(logistics, "/logistics/inbound/", waiting="1", state="put_away") == []
+    assert 'name="waiting"' not in page_in(operator, "/logistics/inbound/", "zh-hans")
+    assert "仅看待我处理" in page_in(logistics, "/logistics/inbound/", "zh-hans")
 
 
 # the stock page: a safety-stock form only where the reader may set it

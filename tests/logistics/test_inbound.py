@@ -562,11 +562,22 @@ def test_nothing_arrived_closes_the_announcement_with_the_whole_quantity_short(a
     assert movements_of(warehouse_gift) == []
 
 
-def test_announced_inbound_waits_on_the_warehouse_navigation_until_received(announced, logistics, operator, supplier_admin, now):
+def test_announced_inbound_waits_on_the_warehouse_navigation_until_put_away(announced, logistics, operator, supplier_admin, now):
     assert [inbound.inbound_waiting(user) for user in (logistics, operator, supplier_admin)] == [1, 0, 0]
     assert re.search(r'nav-badge-logistics-inbound"[^>]*>1<', logged_in(logistics).get("/").content.decode())
 
     inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=0, actor=logistics, now=now)
+
+    assert inbound.inbound_waiting(logistics) == 1  # received, still to be put away
+    assert re.search(r'nav-badge-logistics-inbound"[^>]*>1<', logged_in(logistics).get("/").content.decode())
+
+    inbound.put_away_inbound(inbound=announced, actor=logistics, now=now)
+
+    assert inbound.inbound_waiting(logistics) == 0
+
+
+def test_a_withdrawn_announcement_waits_for_no_one(announced, supplier_admin, logistics, now):
+    inbound.withdraw_inbound(inbound=announced, actor=supplier_admin, now=now, reason="货不来了")
 
     assert inbound.inbound_waiting(logistics) == 0
 
