@@ -310,6 +310,9 @@ RELAY_INTERVAL_SECONDS = float(os.environ.get("RELAY_INTERVAL_SECONDS", "1"))
 STATEMENT_PDF_INLINE_LINES = int(os.environ.get("STATEMENT_PDF_INLINE_LINES", "2000"))
 # a TrueType/TTC font to embed in statement PDFs instead of the built-in (not embedded) STSong-Light
 STATEMENT_PDF_FONT = os.environ.get("STATEMENT_PDF_FONT", "")
+# where a terminated supplier pays back what it owes (a receivable): the platform's receiving account as suppliers
+# should read it ("户名 …，开户行 …，账号 …"); unset, a receivable's page asks the supplier to pay as finance instructs
+RECEIVABLE_PAY_TO = os.environ.get("RECEIVABLE_PAY_TO", "").strip()
 # a supplier scoring under this (0–100) two months running gets a suspension proposal (SPEC §4.10)
 ASSESSMENT_SUSPENSION_THRESHOLD = int(os.environ.get("ASSESSMENT_SUSPENSION_THRESHOLD", "60"))
 

@@ -31,6 +31,18 @@ def test_the_supplier_sees_on_its_home_page_what_it_owes_and_what_is_still_outst
     assert PAY_AS_TOLD in shown(home, "pay-to")
 
 
+ACCOUNT = "户名 积分商城运营中心，开户行 招商银行北京分行，账号 110900000000001"
+
+
+def test_with_the_platforms_receiving_account_configured_the_supplier_is_told_to_pay_into_it(receivable, supplier_admin, settings):
+    settings.RECEIVABLE_PAY_TO = ACCOUNT
+
+    pages = [logged_in(supplier_admin).get(path) for path in ("/", f"/settlement/statements/{receivable.pk}/")]
+
+    for page in pages:
+        assert ACCOUNT in shown(page, "pay-to") and PAY_AS_TOLD not in shown(page, "pay-to")
+
+
 def test_the_supplier_and_finance_read_the_same_outstanding_and_how_to_pay_on_the_statements_page(receivable, finance, supplier_admin):
     collect(receivable, finance, "12.00")
 
