@@ -112,7 +112,10 @@ def test_a_later_disputes_adjustment_for_the_same_order_is_not_refused(supplier,
                               source_kind="order", source_id=order.number, state="approved", created_by=finance, created_at=NOW,
                               decided_by=finance_checker, decided_at=NOW)
 
-    adjustments.adjusted_already(supplier=supplier, kind="dispute", source_kind="order", source_id=order.number)
+    refused = adjustments.adjusted_already(supplier=supplier, kind="dispute", source_kind="order", source_id=order.number)
+
+    assert refused is None  # no SourceAlreadyAdjusted: a dispute's adjustment is not once per source
+    assert Adjustment.objects.filter(kind="dispute", source_id=order.number, state="approved").count() == 1
 
 
 def test_the_api_refuses_a_second_penalty_for_a_source_409_naming_source_id(penalty, supplier, finance, api):  # noqa: F811
