@@ -2,7 +2,7 @@
 the supplier's own location (the fixtures are in tests/logistics/conftest.py)."""
 from datetime import datetime, time, timedelta
 
-from suppliers.models import Gift
+from suppliers.models import Gift, StockRecord
 from suppliers.services import catalog
 from tests.factories import SHANGHAI, GiftFactory
 from tests.helpers import published
@@ -21,3 +21,8 @@ def offline_gift(operator, now, **fields) -> Gift:
     published(gift, actor=operator, at=now)
     catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST, reason="运营下线")
     return gift
+
+
+def on_hand(lot) -> int:
+    """The units on hand of the lot's gift at its warehouse."""
+    return StockRecord.objects.get(gift=lot.gift, location=lot.location).on_hand

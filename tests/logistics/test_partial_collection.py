@@ -11,16 +11,12 @@ from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import history_of
 from logistics.models import ExtraCost, LeftoverLot
 from logistics.services import leftovers
-from suppliers.models import StockMovement, StockRecord
-from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010
+from suppliers.models import StockMovement
+from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010, on_hand
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
 AFTER_DEADLINE = at_0010(DEADLINE + timedelta(days=2)).replace(hour=9)
-
-
-def on_hand(lot) -> int:
-    return StockRecord.objects.get(gift=lot.gift, location=lot.location).on_hand
 
 
 def storage_days(lot) -> list:

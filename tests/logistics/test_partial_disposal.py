@@ -14,18 +14,14 @@ from core.fsm import history_of
 from logistics.errors import DisposalTooEarly, FeeAlreadyRecorded
 from logistics.models import ExtraCost, LeftoverLot
 from logistics.services import costs, leftovers
-from suppliers.models import Notice, StockMovement, StockRecord
+from suppliers.models import Notice, StockMovement
 from tests.factories import SupplierUserFactory
-from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010
+from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010, on_hand
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
 AFTER_DEADLINE = at_0010(DEADLINE + timedelta(days=1)).replace(hour=9)
 LATER = AFTER_DEADLINE + timedelta(days=1)
-
-
-def on_hand(lot) -> int:
-    return StockRecord.objects.get(gift=lot.gift, location=lot.location).on_hand
 
 
 def disposal_fees(lot) -> list[Decimal]:
