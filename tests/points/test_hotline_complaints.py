@@ -115,6 +115,16 @@ def test_the_member_pages_link_names_the_member_masked_and_records_the_call_for_
     assert response.status_code == 302 and Complaint.objects.get().member == rich_member
 
 
+@pytest.mark.parametrize("params", [{"member": "abc"}, {"member": "999999"}, {"order": "<b>RO</b>" + "9" * 60}])
+def test_a_hotline_link_naming_no_member_or_a_garbled_order_opens_an_empty_form_naming_no_member(operator, rich_member, params):
+    form = logged_in(operator).get(reverse("complaint-hotline"), params)
+
+    page = form.content.decode()
+    assert form.status_code == 200 and 'data-testid="hotline-member"' not in page and "<b>RO</b>" not in page
+    assert len(form_values(form, "hotline-form").get("order_number", "")) <= 40
+    assert not Complaint.objects.exists()
+
+
 def test_the_order_page_offers_the_hotline_form_to_operators_only(logistics, members_order):
     page = logged_in(logistics).get(reverse("operator-order", args=[members_order.pk])).content.decode()
 
