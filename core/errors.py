@@ -1,4 +1,6 @@
 """Domain errors: each carries its machine-readable code and HTTP status; one API handler renders them."""
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.utils.translation import gettext_lazy
@@ -29,6 +31,32 @@ class ValidationFailed(DomainError):
                  errors: list[tuple[str | None, str, str]] | None = None, **data: Any) -> None:
         super().__init__(detail, field=field, code=code, **data)
         self.errors = errors or [(field, self.code, self.detail)]
+
+
+def refuse(errors: list[tuple[str | None, str, str]]) -> None:
+    """:raises ValidationFailed: listing every mistake in `errors` ((field, code, detail)) at once, the first as its detail
+    and field (a form shows each next to its field); nothing when there is none"""
+    if errors:
+        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+
+
+class Problems:
+    """The field errors of several independent checks, so that one refusal names every field in error at once instead
+    of the first only: each `with problems.check():` block keeps what its `ValidationFailed` says and goes on, and
+    `refuse()` then raises them together (nothing when every check passed)."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str | None, str, str]] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except ValidationFailed as exc:
+            self.errors.extend(exc.errors)
+
+    def refuse(self) -> None:
+        refuse(self.errors)
 
 
 class PermissionDenied(DomainError):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django_fsm import can_proceed
 
-from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
+from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed, refuse
 from core.numbers import typed_number
 from core.roles import Role, waiting_for
 from core.validators import is_blank, length_error, nul_errors
@@ -178,8 +178,7 @@ def _check(*, event_id: str, tracking_number: str, sequence: int, kind: str, occ
         errors.append(("payload.carrier", "invalid", gettext(shipments.NOT_A_CARRIER_NAME)))
     if kind == Kind.SHIPPED and tracking_number and not is_tracking_number(tracking_number):
         errors.append(("tracking_number", "invalid", gettext(shipments.NOT_A_TRACKING_NUMBER)))
-    if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    refuse(errors)
 
 
 def _check_in_order(shipment: Shipment, *, kind: str, occurred_at: datetime) -> None:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ValidationFailed
+from core.errors import Problems, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import Role, waiting_for
@@ -57,31 +57,31 @@ def announce_inbound(
     """Announce goods on their way to a warehouse: one of the supplier's own warehouse-fulfilled gifts, optionally
     against its open replenishment request there.
 
-    :raises ValidationFailed: naming the field — another supplier's, a dropship gift or one that cannot sell (a draft,
+    :raises ValidationFailed: naming every field in error at once — another supplier's, a dropship gift or one that cannot sell (a draft,
         one in review, rejected or retired: ANNOUNCEABLE_STATES, saying what to do: NOT_ANNOUNCEABLE), a location that is
         not a warehouse, a quantity outside 1–10 000, a date in the past, a request that is not open or is for
         another gift or warehouse (nothing is written)
     :raises ReplenishmentAlreadyAnnounced: the request already has an announced inbound shipment on its way (withdraw
         that one to announce it again)
     """
-    quantity = _whole(quantity, field="quantity", low=1, high=MAX_QUANTITY,
-                      message=gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY})
-    gift = Gift.objects.filter(pk=gift_id, supplier=supplier).first()
-    if gift is None:
-        raise ValidationFailed(gettext("请选择本公司的礼品"), field="gift")
-    if gift.fulfilment != Gift.Fulfilment.WAREHOUSE:
-        raise ValidationFailed(gettext("直发礼品无需入库"), field="gift")
-    if gift.state not in ANNOUNCEABLE_STATES:
-        message = gettext(NOT_ANNOUNCEABLE[gift.state])
-        raise ValidationFailed(message % {"sku": gift.sku, "state": gift.get_state_display()}, field="gift")
-    location = Location.objects.filter(pk=location_id, kind=Location.Kind.WAREHOUSE).first()
-    if location is None:
-        raise ValidationFailed(gettext("请选择物流仓"), field="location")
-    if expected_on < timezone.localdate(now):
-        raise ValidationFailed(gettext("预计到货日期不能早于今天"), field="expected_on")
-    if expected_on > timezone.localdate(now) + ANNOUNCE_AHEAD:
-        raise ValidationFailed(gettext("预计到货日期须在 %(days)s 天以内") % {"days": ANNOUNCE_AHEAD.days}, field="expected_on")
-    note = validate_length(note, model=InboundShipment, column="note")
+    problems = Problems()  # every field in error named at once
+    with problems.check():
+        quantity = _whole(quantity, field="quantity", low=1, high=MAX_QUANTITY,
+                          message=gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY})
+    with problems.check():
+        gift = _announceable_gift(supplier, gift_id)
+    with problems.check():
+        location = Location.objects.filter(pk=location_id, kind=Location.Kind.WAREHOUSE).first()
+        if location is None:
+            raise ValidationFailed(gettext("请选择物流仓"), field="location")
+    with problems.check():
+        if expected_on < timezone.localdate(now):
+            raise ValidationFailed(gettext("预计到货日期不能早于今天"), field="expected_on")
+        if expected_on > timezone.localdate(now) + ANNOUNCE_AHEAD:
+            raise ValidationFailed(gettext("预计到货日期须在 %(days)s 天以内") % {"days": ANNOUNCE_AHEAD.days}, field="expected_on")
+    with problems.check():
+        note = validate_length(note, model=InboundShipment, column="note")
+    problems.refuse()
     request = None
     if replenishment_request_id is not None:
         request = ReplenishmentRequest.objects.filter(
@@ -103,6 +103,20 @@ def announce_inbound(
         )
         log_creation(inbound, "announce", actor=actor, at=now)
     return inbound
+
+
+def _announceable_gift(supplier: Supplier, gift_id: int) -> Gift:
+    """The supplier's own warehouse-fulfilled gift that can sell. :raises ValidationFailed: naming `gift`, saying what
+    to do for a gift in a state that cannot be announced (`NOT_ANNOUNCEABLE`)"""
+    gift = Gift.objects.filter(pk=gift_id, supplier=supplier).first()
+    if gift is None:
+        raise ValidationFailed(gettext("请选择本公司的礼品"), field="gift")
+    if gift.fulfilment != Gift.Fulfilment.WAREHOUSE:
+        raise ValidationFailed(gettext("直发礼品无需入库"), field="gift")
+    if gift.state not in ANNOUNCEABLE_STATES:
+        message = gettext(NOT_ANNOUNCEABLE[gift.state])
+        raise ValidationFailed(message % {"sku": gift.sku, "state": gift.get_state_display()}, field="gift")
+    return gift
 
 
 def _refuse_second_announcement(request: ReplenishmentRequest) -> None:

@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ValidationFailed
+from core.errors import Problems, ValidationFailed
 from core.events import actor_of, subscribe
 from core.fsm import apply_transition, log_creation
 from core.jobs import run_each
@@ -325,18 +325,22 @@ def _tracking(shipment: Shipment, carrier: str, tracking_number: str, *, actor) 
 
 def tidy_waybill(carrier: str, tracking_number: str) -> tuple[str, str]:
     """The carrier and tracking number as stored (spaces trimmed, the number upper-case: `tracking_key`).
-    :raises ValidationFailed: naming the field of either one missing, too long, or holding more than a name (the
+    :raises ValidationFailed: naming the field of each one missing, too long, or holding more than a name (the
         carrier: `is_carrier_name`) or a number (`is_tracking_number`): both go into the texts members are sent"""
-    validate_length(carrier, model=Shipment, column="carrier")
-    tracking_number = tracking_key(validate_length(tracking_number, model=Shipment, column="tracking_number"))
-    if not tidy_carrier(carrier):
-        raise ValidationFailed(gettext("请填写承运商"), field="carrier")
-    if not is_carrier_name(carrier):
-        raise ValidationFailed(gettext(NOT_A_CARRIER_NAME), field="carrier")
-    if not tracking_number:
-        raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")
-    if not is_tracking_number(tracking_number):
-        raise ValidationFailed(gettext(NOT_A_TRACKING_NUMBER), field="tracking_number")
+    problems = Problems()  # both named at once
+    with problems.check():
+        validate_length(carrier, model=Shipment, column="carrier")
+        if not tidy_carrier(carrier):
+            raise ValidationFailed(gettext("请填写承运商"), field="carrier", code="required")
+        if not is_carrier_name(carrier):
+            raise ValidationFailed(gettext(NOT_A_CARRIER_NAME), field="carrier")
+    with problems.check():
+        tracking_number = tracking_key(validate_length(tracking_number, model=Shipment, column="tracking_number"))
+        if not tracking_number:
+            raise ValidationFailed(gettext("请填写运单号"), field="tracking_number", code="required")
+        if not is_tracking_number(tracking_number):
+            raise ValidationFailed(gettext(NOT_A_TRACKING_NUMBER), field="tracking_number")
+    problems.refuse()
     return tidy_carrier(carrier), tracking_number
 
 

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ConcurrentUpdate, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.errors import ConcurrentUpdate, InvalidTransition, NotFound, PermissionDenied, ValidationFailed, refuse
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.numbers import numbered
@@ -121,12 +121,6 @@ def _trimmed(*, recipient_name: str, recipient_phone: str, address: str) -> dict
     return trimmed | {"recipient_phone": typed_phone(trimmed["recipient_phone"]) or trimmed["recipient_phone"]}
 
 
-def _refuse(errors: list[tuple[str, str, str]]) -> None:
-    """:raises ValidationFailed: listing every mistake at once (a form shows each next to its field)"""
-    if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
-
-
 def check_recipient(*, recipient_name: str, recipient_phone: str, address: str) -> dict[str, str]:
     """Who an order's goods go to, as stored (spaces trimmed).
 
@@ -134,7 +128,7 @@ def check_recipient(*, recipient_name: str, recipient_phone: str, address: str) 
         too short to find
     """
     recipient = _trimmed(recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
-    _refuse(_recipient_errors(recipient))
+    refuse(_recipient_errors(recipient))
     return recipient
 
 
@@ -152,7 +146,7 @@ def place_order(
     errors = _recipient_errors(recipient)
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
         errors.insert(0, ("quantity", "invalid", gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY}))
-    _refuse(errors)
+    refuse(errors)
     program = member.program
     gift = get_listed_gift(program=program, tier=member.tier, gift_id=gift_id)
     if gift is None:  # not in this member's catalog: as if it did not exist, like an id of another tenant's row

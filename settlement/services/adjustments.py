@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, Problems, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for, waiting_rows
@@ -219,12 +219,17 @@ def _propose(
         raise ValidationFailed(gettext("该礼品商没有生效的合同或结算单，不能调账"), field="supplier")
     if kind == Adjustment.Kind.DISPUTE and statement is None:
         raise ValidationFailed(gettext("异议调整须针对有异议的结算单，请在结算单页面发起"), field="kind")
-    amount = parse_amount(amount)
-    check_sign(kind=kind, amount=amount)
-    if abs(amount) > ADJUSTMENT_LIMIT and kind != Adjustment.Kind.CARRY_CORRECTION:
-        raise ValidationFailed(gettext("调账金额不能超过 ±%(limit)s 元") % {"limit": f"{ADJUSTMENT_LIMIT:,}"}, field="amount")
-    required_text(reason, message=gettext("请填写调账原因"))
-    reference = check_source(kind=source_kind, reference=source_id, supplier_id=supplier.pk)
+    problems = Problems()  # the amount, the reason and the source named at once
+    with problems.check():
+        amount = parse_amount(amount)
+        check_sign(kind=kind, amount=amount)
+        if abs(amount) > ADJUSTMENT_LIMIT and kind != Adjustment.Kind.CARRY_CORRECTION:
+            raise ValidationFailed(gettext("调账金额不能超过 ±%(limit)s 元") % {"limit": f"{ADJUSTMENT_LIMIT:,}"}, field="amount")
+    with problems.check():
+        required_text(reason, message=gettext("请填写调账原因"))
+    with problems.check():
+        reference = check_source(kind=source_kind, reference=source_id, supplier_id=supplier.pk)
+    problems.refuse()
     reason_id, reason_params = stored(reason) if isinstance(reason, Message) else ("", None)
     with transaction.atomic():
         lock_suppliers([supplier.pk])  # first, as whoever books the supplier's money locks it

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.changes import changed_by, required_reason
-from core.errors import ValidationFailed
+from core.errors import ValidationFailed, refuse
 from core.roles import OPERATORS, require_role
 from core.validators import validate_length
 from settlement.models import DEFAULT_KPIS, Assessment, Kpi, KpiSetting, KpiSettingChange, PenaltyRule, PenaltyRuleChange
@@ -116,8 +116,7 @@ def _checked_changes(current: dict[str, tuple[Decimal, Decimal, bool]], values: 
         wanted[kpi] = (weight, target)
     if not errors and not any(wanted.get(kpi, setting)[0] > 0 for kpi, setting in current.items()):
         errors.append(("weight", "invalid", str(_("权重不能全部为 0：至少一项指标的权重须大于 0"))))
-    if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    refuse(errors)
     return wanted
 
 

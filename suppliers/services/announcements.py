@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Case, Count, F, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext
 
-from core.errors import NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed, refuse
 from core.roles import SUPPLIER_ROLES, Role, require_role, waiting_for
 from core.texts import moment
 from core.validators import id_or_none, storable_ids, years_error
@@ -51,8 +51,7 @@ def _check_fields(*, kind: str, title: str, body: str, meeting_at, place: str, a
             errors.append(("place", "required", gettext("会议通知须填写会议地点")))
         if not agenda.strip():
             errors.append(("agenda", "required", gettext("会议通知须填写会议议程")))
-    if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    refuse(errors)
 
 
 def publish_announcement(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed, refuse
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
@@ -71,8 +71,7 @@ def _cleaned_with_sku(changes: dict, *, sku_errors: list[tuple[str, str, str]]) 
         errors = sku_errors + failed.errors
     else:
         errors = sku_errors
-    if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    refuse(errors)
     return values
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext
 
-from core.errors import ValidationFailed
+from core.errors import refuse
 from core.roles import Role, require_role
 from core.validators import length_error
 from suppliers.models import Category, Qualification
@@ -52,8 +52,7 @@ def save_category(
     certificates, message = read_certificates(required_certificates or ())
     if message:
         errors.append(("required_certificates", "invalid", message))
-    if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    refuse(errors)
     with transaction.atomic():
         if category is None:
             return Category.objects.create(code=code, name=name, name_en=name_en, required_certificates=certificates)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext
 
-from core.errors import ValidationFailed
+from core.errors import refuse
 from suppliers.errors import NothingToClear
 from suppliers.models import Gift, StockRecord
 from suppliers.services.locks import lock_gift
@@ -40,8 +40,7 @@ def check_clearance_prices(
         if clearance is not None and (clearance <= 0 or (normal is not None and clearance >= normal)):
             field, message = on_normal if on_normal_side else on_clearance
             errors.append((field, "not_below_normal", message % {"normal": normal, "clearance": clearance}))
-    if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    refuse(errors)
 
 
 def check_new_clearance(gift: Gift, *, points_price: int, settlement_price: Decimal) -> None:

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed, refuse
 from core.files import check_document
 from core.fsm import apply_transition, log_creation
 from core.roles import Role, waiting_for
@@ -203,8 +203,7 @@ def _clean(supplier: Supplier, field: str, given: dict[str, str], evidence) -> d
     errors += _evidence_errors(field, evidence)
     if not errors and value == current_value(supplier=supplier, field=field):
         errors.append((VALUE_FIELDS[field][0 if field == Field.CONTACT else -1], "unchanged", gettext("与当前资料相同，无需变更")))
-    if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    refuse(errors)
     return value
 
 

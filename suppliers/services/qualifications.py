@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ValidationFailed
+from core.errors import ValidationFailed, refuse
 from core.files import check_document
 from core.fsm import apply_transition, log_creation
 from core.jobs import run_each
@@ -70,8 +70,7 @@ def upload_qualification(
     if kind == Qualification.Kind.BUSINESS_LICENCE:
         number, wrong = _licence_number(number, supplier=supplier)
         problems = wrong + problems
-    if problems:
-        raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
+    refuse(problems)
     qualification = Qualification(
         supplier=supplier, kind=kind, certificate_type=certificate_type.strip(), number=number, issued_on=issued_on,
         expires_on=expires_on, file=file, uploaded_at=now,

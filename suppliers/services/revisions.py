@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed, refuse
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.models import Program, Tier
 from core.roles import SUPPLIER_ROLES
@@ -111,8 +111,7 @@ def clean_changes(changes: dict[str, Any], *, gift: Gift | None = None) -> dict[
         errors.append(("images", "invalid", gettext("每行须为上传的图片（gifts/…）或以 https:// 开头的网址")))
     elif "images" in cleaned and (message := too_many_images(len(cleaned["images"]))):
         errors.append(("images", "invalid", message))
-    if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    refuse(errors)
     return cleaned
 
 

@@ -323,6 +323,18 @@ def test_a_carrier_or_tracking_number_holding_more_than_a_name_or_number_is_refu
     assert not Notification.objects.filter(kind="shipped").exists()
 
 
+def test_a_shipment_missing_its_carrier_and_holding_a_bad_tracking_number_is_refused_naming_both(api, supplier_staff, dropship_shipment):
+    response = api(supplier_staff).post(
+        f"/api/v1/shipments/{dropship_shipment.pk}/ship/", {"carrier": " ", "tracking_number": "www.jf-10086.cn"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert [(error["attr"], error["detail"]) for error in response.json()["errors"]] == [
+        ("carrier", "请填写承运商"), ("tracking_number", response.json()["errors"][1]["detail"])]
+    assert "运单号" in response.json()["errors"][1]["detail"]
+    assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created"
+
+
 def test_a_carrier_named_with_letters_digits_and_ampersand_ships_and_its_number_may_hold_hyphens(api, supplier_staff, dropship_shipment):
     response = api(supplier_staff).post(
         f"/api/v1/shipments/{dropship_shipment.pk}/ship/", {"carrier": "J&T Express (极兔)", "tracking_number": "jt-0042"}, format="json"

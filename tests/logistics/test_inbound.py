@@ -285,6 +285,26 @@ def test_the_announcement_form_offers_only_gifts_that_can_sell_by_name_with_thei
     assert "NOT-" not in select
 
 
+def test_an_announcement_wrong_in_gift_quantity_and_date_names_each_one_and_writes_nothing(api, supplier_staff, supplier, warehouse):
+    body = {"gift": GiftFactory(supplier=supplier).pk, "location": warehouse.code, "quantity": 0,
+            "expected_on": (timezone.localdate() - timedelta(days=1)).isoformat()}
+
+    response = api(supplier_staff).post("/api/v1/inbound-shipments/", body, format="json", **fresh_key())
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == ["quantity", "gift", "expected_on"]
+    assert not InboundShipment.objects.exists()
+
+
+def test_the_service_names_the_quantity_the_date_and_the_warehouse_together(supplier, warehouse_gift, now):
+    with pytest.raises(ValidationFailed) as refused:
+        inbound.announce_inbound(supplier=supplier, gift_id=warehouse_gift.pk, location_id=0, quantity=0,
+                                 expected_on=now.date() - timedelta(days=1), actor=None, now=now)
+
+    assert [field for field, _code, _detail in refused.value.errors] == ["quantity", "location", "expected_on"]
+    assert not InboundShipment.objects.exists()
+
+
 def test_the_api_refuses_announcing_a_draft_gift_on_the_gift(api, supplier_staff, supplier, warehouse):
     draft = GiftFactory(supplier=supplier)
     body = {"gift": draft.pk, "location": warehouse.code, "quantity": 10, "expected_on": (timezone.localdate() + timedelta(days=3)).isoformat()}

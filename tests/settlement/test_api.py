@@ -496,6 +496,14 @@ def test_a_bad_adjustment_is_400_naming_the_field_and_writes_nothing(api, suppli
     assert not Adjustment.objects.exists()
 
 
+def test_an_adjustment_bad_in_amount_reason_and_source_at_once_names_all_three(api, supplier, finance):
+    response = propose(api, finance, supplier, amount="abc", reason=" ", source_kind="order", source_id="RO-NONE")
+
+    assert response.status_code == 400
+    assert errors(response) == [("amount", "invalid"), ("reason", "required"), ("source_id", "invalid")]
+    assert not Adjustment.objects.exists()
+
+
 @pytest.mark.parametrize(("kind", "amount", "named"), [
     ("penalty", "1000.00", "负数"), ("penalty", "+0.01", "负数"), ("compensation", "-500.00", "正数"),
 ])
