@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.notifications import body_shown, member_messages
+from core.notifications import member_messages, shown_to_member
 from core.pages import add_service_errors, bad_input_is_400, create_with_form, form_status, paginate, run_action, send_back
 from core.roles import STAFF_ROLES, Role
 from core.texts import figure
@@ -255,11 +255,11 @@ def points(request):
 
 def messages_of(request, member: Member) -> dict:
     """A page of the SMS written for `member` (`core.notifications.member_messages`), newest first, each as the member
-    reads it again (`body_shown(to_recipient=True)`: a confirmation code hidden): the member's 我的短信 and the
-    operators' 短信记录 show the same."""
+    reads it again (`shown_to_member`: a confirmation code hidden): the member's 我的短信, the operators' 短信记录 and
+    the API show the same."""
     context = paginate(request, member_messages(user_id=member.user_id))
     for message in context["page_obj"]:
-        message.shown = body_shown(message, to_recipient=True)
+        message.shown = shown_to_member(message)
     return context
 
 

@@ -135,6 +135,12 @@ def member_messages(*, user_id: int) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient_id=user_id)
 
 
+def shown_to_member(notification: Notification) -> str:
+    """A message of `member_messages` as its member reads it again, on 我的短信, the operators' 短信记录 and the API
+    alike: a confirmation code hidden, what it confirmed shown as sent (`body_shown(to_recipient=True)`)."""
+    return body_shown(notification, to_recipient=True)
+
+
 def suppress_pending(*, user_id: int, kinds: frozenset[str]) -> int:
     """Withdraw the pending messages of these kinds written for this member (its user): one who opts out gets none of
     those already queued either, whichever number they go to; how many."""

@@ -14,5 +14,6 @@ urlpatterns = [
     path("points/credits/", views.BulkCreditView.as_view(), name="points-credits"),
     path("points/credit-files/", views.CreditFileView.as_view(), name="points-credit-files"),
     path("member/profile/", views.MemberProfileView.as_view(), name="member-profile"),
+    path("member/messages/", views.MemberMessagesView.as_view(), name="member-own-messages"),
     *router.urls,
 ]

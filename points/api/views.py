@@ -2,7 +2,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from core.idempotency import HEADER, idempotent
 from core.models import Program, Tier
 from core.roles import OPERATORS, Role
 from core.services import log_personal_data_access
+from points.api.messages import MESSAGES_SCHEMA, MemberMessageSerializer, messages_page
 from points.api.serializers import (
     BalanceSerializer,
     BulkCreditInput,
@@ -239,6 +240,12 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
         member.summary = credits.balance_summary(member=member, now=timezone.now())
         return Response(MemberDetailSerializer(member).data)
 
+    @MESSAGES_SCHEMA
+    @action(detail=True, methods=["get"], url_name="message-list")  # not "member-messages": the member's own page is named so
+    def messages(self, request, pk=None):
+        """The member's texts, newest first, as its 短信记录 lists them (a confirmation code hidden)."""
+        return messages_page(self, self.get_object())
+
     @extend_schema(request=CorrectionInput, responses={201: LedgerEntrySerializer})
     @action(detail=True, methods=["post"], url_path="correct-points")
     @idempotent
@@ -298,6 +305,18 @@ class MemberProfileView(APIView):
         if "reminders_opt_out" in params.validated_data:
             member = members.set_reminders_opt_out(member=member, opt_out=params.validated_data["reminders_opt_out"], actor=request.user)
         return Response(MemberProfileSerializer(member).data)
+
+
+class MemberMessagesView(generics.GenericAPIView):
+    """The signed-in member's texts, newest first (我的短信): sent, waiting out the quiet hours, or withheld by its
+    opt-out, to whichever number it had then; a confirmation code hidden."""
+
+    serializer_class = MemberMessageSerializer
+    filter_backends = []  # no filter: `messages_page` refuses any parameter but the pages'
+
+    @MESSAGES_SCHEMA
+    def get(self, request):
+        return messages_page(self, member_of(request.user))
 
 
 #: both ways of crediting a batch answer alike: created now, or replayed with the earlier entries

@@ -1,9 +1,11 @@
 """Access-matrix rows of each area, merged into tests.access.MATRIX (one module per area keeps edits apart)."""
 from tests.access_rows import assessment
 from tests.access_rows import team
+from tests.access_rows import member_messages
 from tests.access_rows import announcements, cases, catalog_io, complaints, flow, leftovers, profile, provider, returns, settlement
 
 EXTRA_ROWS: dict = {**profile.ROWS, **catalog_io.ROWS, **flow.ROWS, **provider.ROWS, **returns.ROWS, **leftovers.ROWS,
                **settlement.ROWS, **complaints.ROWS, **announcements.ROWS, **cases.ROWS}
 EXTRA_ROWS |= assessment.ROWS
 EXTRA_ROWS |= team.ROWS
+EXTRA_ROWS |= member_messages.ROWS
