@@ -233,7 +233,8 @@ def order_cancel(request, pk: int):
         run_action(
             request,
             lambda: orders.cancel_order(order=order, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"]),
-            success=_("订单已取消，积分已退还。"),
+            # an order cancelled while it waited for its code had drawn nothing: nothing comes back
+            success=lambda: _("订单已取消，积分已退还。") if order.redeem_entry_id else _("订单已取消，未扣除积分。"),
         )
     else:  # a reason too long: next to it, as typed
         send_back(request, form)

@@ -110,6 +110,18 @@ ORDER_ACTIONS = {
 }
 #: giving up a lost parcel's order: the points come back, the goods never do (points.services.orders.give_up_order)
 GIVE_UP_LOST = replace(ORDER_ACTIONS["give_up"], label=gettext_lazy("放弃配送（包裹已丢失：退积分，无库存退回）"))
+#: cancelling an order still waiting for its SMS code: nothing was drawn or reserved, so nothing comes back
+CANCEL_UNCONFIRMED = replace(ORDER_ACTIONS["cancel"], label=gettext_lazy("取消（尚未扣积分、未占库存）"),
+                             confirm=gettext_lazy("该订单尚待会员短信确认，未扣积分、未占库存；取消后验证码失效，不可撤销。确定取消该订单？"))
+
+
+def _offered(name: str, order: RedemptionOrder) -> PageAction:
+    """The step `name` as the order's page offers it, labelled by what it does to this order."""
+    if name == "give_up" and orders.goods_lost(order):
+        return GIVE_UP_LOST
+    if name == "cancel" and order.state == RedemptionOrder.State.AWAITING_CONFIRMATION:
+        return CANCEL_UNCONFIRMED
+    return ORDER_ACTIONS[name]
 
 
 @login_required
@@ -152,8 +164,8 @@ def order_admin_detail(request, pk: int, *, refused: tuple[str, forms.Form] | No
     require_role(request.user, STAFF)
     order = get_object_or_404(RedemptionOrder.objects.visible_to(request.user).select_related("gift", "supplier", "member"), pk=pk)
     available = {t.name for t in order.get_available_state_transitions()}
-    offered = [(name, GIVE_UP_LOST if name == "give_up" and orders.goods_lost(order) else action)
-               for name, action in ORDER_ACTIONS.items() if name in available and has_role(request.user, orders.roles_for(name))]
+    offered = [(name, _offered(name, order))
+               for name in ORDER_ACTIONS if name in available and has_role(request.user, orders.roles_for(name))]
     context = {"order": order, "actions": action_forms(request, offered, refused=refused), "history": history_of(order),
                "complaints_shown": has_role(request.user, DESKS),  # a link to its complaints for those who open the desk
                "member_shown": has_role(request.user, OPERATORS),  # a link to the member's support page, for its readers

@@ -97,9 +97,11 @@ class RedemptionOrder(StateMachine):
     def expire(self) -> None:
         pass
 
-    @transition(field=state, source=State.CONFIRMED, target=State.CANCELLED)
+    @transition(field=state, source=[State.AWAITING_CONFIRMATION, State.CONFIRMED], target=State.CANCELLED)
     def cancel(self) -> None:
-        pass
+        """Before handover (SPEC §3): an order still waiting for its SMS code (nothing drawn or reserved for it), whose
+        code stops working, or a confirmed one (the service gives its points and stock back)."""
+        self.code_hash = ""
 
     @transition(field=state, source=State.HANDED_OVER, target=State.CANCELLED)
     def cancel_before_picking(self) -> None:

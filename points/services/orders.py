@@ -292,9 +292,10 @@ def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None
     refusal is raised)."""
     with transaction.atomic():
         # the code as it stands under the lock: a code resent since the caller read the order is the one judged
-        order.code_attempts, order.code_hash, order.code_expires_at = RedemptionOrder.objects.select_for_update(no_key=True).values_list(
-            "code_attempts", "code_hash", "code_expires_at").get(pk=order.pk)
-        refusal = _no_try(order, code, now)
+        state, order.code_attempts, order.code_hash, order.code_expires_at = RedemptionOrder.objects.select_for_update(
+            no_key=True).values_list("state", "code_attempts", "code_hash", "code_expires_at").get(pk=order.pk)
+        # cancelled (its code cleared) or expired since the caller read it: no try, as the confirmation would be refused
+        refusal = ConcurrentUpdate() if state != order.state else _no_try(order, code, now)
         if refusal is None and not hmac.compare_digest(order.code_hash, _code_hash(order.number, str(code).strip())):
             RedemptionOrder.objects.filter(pk=order.pk).update(code_attempts=F("code_attempts") + 1)
             order.code_attempts += 1
@@ -367,22 +368,31 @@ def notify_refund(order: RedemptionOrder, entry, *, points: int, now: datetime, 
 
 
 def cancel_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
-    """Cancel a confirmed order (member or operator): refund its points, release its stock. The member may say why it
-    cancels its own order; staff cancelling a member's order must (kept in the order's history for the member to read).
+    """Cancel an order before handover (member or operator). A confirmed one has its points refunded (texted) and its
+    stock released; one still waiting for its SMS code had nothing drawn or reserved, so nothing comes back and nothing
+    is texted, and its code stops working. The member may say why it cancels its own order; staff cancelling a member's
+    order must (kept in the order's history for the member to read).
 
     :raises PermissionDenied: for anyone else (a member: for another member's order)
     :raises ValidationFailed: naming `reason` when staff give none, or one longer than a form takes
+    :raises OrderExpired: for one whose 15 minutes to confirm have passed (it expires, as a look at it would expire it)
     :raises InvalidTransition: once it has been handed over (operators use cancel_before_picking)
     """
     _require_may_act(actor, CANCELLERS, order)
     by_staff = actor is not None and not (actor.role == Role.MEMBER and actor.member_id == order.member_id)
     if by_staff:
         reason = required_reason(reason)
+    if expire_if_due(order, now=now):
+        raise OrderExpired()
     with transaction.atomic():
+        # what it holds as read: the transition's save checks the state is still the one read (else ConcurrentUpdate)
+        spent = order.state == State.CONFIRMED
         apply_transition(order, "cancel", actor=actor, at=now, reason=reason)
-        _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled",
-                    why=reason if by_staff else "")
-        inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+        if spent:
+            _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled",
+                        why=reason if by_staff else "")
+            inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor,
+                                    source=_stock_source(order))
     return order
 
 

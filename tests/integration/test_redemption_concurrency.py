@@ -240,3 +240,34 @@ def test_cancelling_one_order_while_confirming_another_of_the_same_member_and_gi
     assert not errors, f"{type(errors[0]).__name__}: {errors[0]}"
     assert dict(RedemptionOrder.objects.values_list("pk", "state")) == {confirmed.pk: "cancelled", awaiting.pk: "confirmed"}
     assert_ledger_consistent(PointsAccount.objects.get(member=member))
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_confirming_and_cancelling_the_same_order_waiting_for_its_code_together_lets_exactly_one_through(programs, listed_gift, attempt):
+    """Whichever wins, the order ends as it says: confirmed with its points drawn and its units reserved, or cancelled
+    with nothing drawn or reserved; the other request is a 409 and changes nothing."""
+    programs["gotone"].sms_confirmation_threshold = 1000
+    programs["gotone"].save(update_fields=["sms_confirmation_threshold"])
+    member = MemberFactory(user=UserFactory(username="member", role=Role.MEMBER))
+    now = timezone.now()
+    ledger.earn_points(member=member, points=3000, source=ledger.Source("batch", "SETUP"), at=now)
+    awaiting = orders.place_order(member=member, gift_id=listed_gift.pk, quantity=1, now=now, actor=member.user, **ADDRESS)
+    code = Notification.objects.get(kind="confirmation_code", subject_id=str(awaiting.pk)).body.split("验证码为 ")[1][:6]
+    barrier = threading.Barrier(2)
+
+    confirming, cancelling = race([
+        Racer(user=member.user, url=f"/api/v1/orders/{awaiting.pk}/confirm/", body={"code": code}, barrier=barrier),
+        Racer(user=member.user, url=f"/api/v1/orders/{awaiting.pk}/cancel/", body={}, barrier=barrier),
+    ])
+
+    order = RedemptionOrder.objects.get(pk=awaiting.pk)
+    account = PointsAccount.objects.get(member=member)
+    record = StockRecord.objects.get(gift=listed_gift)
+    assert sorted([confirming.status_code, cancelling.status_code]) == [200, 409]
+    if order.state == "confirmed":
+        assert confirming.status_code == 200 and (account.balance, record.reserved) == (3000 - ORDER_POINTS, 1)
+    else:
+        assert order.state == "cancelled" and cancelling.status_code == 200
+        assert (account.balance, record.reserved, order.redeem_entry_id) == (3000, 0, None)
+        assert not LedgerEntry.objects.filter(account=account, kind="redeem").exists()
+    assert_ledger_consistent(account)

@@ -222,6 +222,67 @@ def test_cancelling_through_the_api_gives_the_points_back_and_shows_the_history(
     assert balance["upcoming_expiries"][0]["points"] == 50_000
 
 
+def waiting_order(api, member, gift) -> dict:
+    """An order of `member` placed through the API above the SMS threshold: waiting for its code."""
+    return api(member.user).post("/api/v1/orders/", order_body(gift, 7), format="json", HTTP_IDEMPOTENCY_KEY="big").json()
+
+
+def test_the_member_cancels_an_order_waiting_for_its_code_and_the_code_stops_working(api, rich_member, listed_gift):
+    client = api(rich_member.user)
+    order = waiting_order(api, rich_member, listed_gift)
+    code = Notification.objects.get(kind="confirmation_code").body.split("验证码为 ")[1][:6]
+    texts = Notification.objects.count()
+
+    cancelled = client.post(f"/api/v1/orders/{order['id']}/cancel/", {"reason": "数量选错了"}, format="json")
+    confirmed = client.post(f"/api/v1/orders/{order['id']}/confirm/", {"code": code}, format="json")
+    history = client.get(f"/api/v1/orders/{order['id']}/history/").json()
+
+    assert (cancelled.status_code, cancelled.json()["state"], cancelled.json()["code_tries_left"]) == (200, "cancelled", None)
+    assert (confirmed.status_code, confirmed.json()["errors"][0]["code"]) == (409, "invalid_transition")
+    assert [(h["transition"], h["source_state"], h["target_state"], h["reason"]) for h in history][-1] == (
+        "cancel", "awaiting_confirmation", "cancelled", "数量选错了")
+    assert client.get("/api/v1/points/balance/").json()["balance"] == 50_000
+    assert StockRecord.objects.get(gift=listed_gift).reserved == 0 and Notification.objects.count() == texts
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    ("other_member", 404), ("its_supplier", 403), ("other_supplier", 404), ("logistics", 403), ("finance", 403),
+])
+def test_nobody_else_cancels_a_members_order_waiting_for_its_code(api, request, rich_member, listed_gift, role, status):
+    from tests.factories import SupplierUserFactory
+
+    order = waiting_order(api, rich_member, listed_gift)
+    user = {"other_member": lambda: request.getfixturevalue("other_member").user,
+            "its_supplier": lambda: SupplierUserFactory(username="its_staff", role="supplier_staff", supplier=listed_gift.supplier),
+            "other_supplier": lambda: request.getfixturevalue("supplier_admin")}.get(role, lambda: request.getfixturevalue(role))()
+
+    response = api(user).post(f"/api/v1/orders/{order['id']}/cancel/", {"reason": "x"}, format="json")
+
+    assert response.status_code == status
+    assert RedemptionOrder.objects.get().state == "awaiting_confirmation"
+
+
+def test_an_operator_cancels_an_order_waiting_for_its_code_saying_why(api, rich_member, listed_gift, operator):
+    order = waiting_order(api, rich_member, listed_gift)
+
+    refused = api(operator).post(f"/api/v1/orders/{order['id']}/cancel/", {}, format="json")
+    cancelled = api(operator).post(f"/api/v1/orders/{order['id']}/cancel/", {"reason": "会员来电取消"}, format="json")
+
+    assert (refused.status_code, refused.json()["errors"][0]["attr"]) == (400, "reason")
+    assert (cancelled.status_code, cancelled.json()["state"]) == (200, "cancelled")
+
+
+def test_an_order_past_its_15_minutes_is_409_order_expired_not_cancelled(api, rich_member, listed_gift, now, time_machine):
+    time_machine.move_to(now, tick=False)
+    order = waiting_order(api, rich_member, listed_gift)
+    time_machine.move_to(now + orders.CONFIRMATION_WINDOW, tick=False)
+
+    response = api(rich_member.user).post(f"/api/v1/orders/{order['id']}/cancel/", {}, format="json")
+
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (409, "order_expired")
+    assert RedemptionOrder.objects.get().state == "expired"
+
+
 def test_an_operator_cancelling_a_members_order_through_the_api_without_a_reason_is_a_400_required_naming_it(api, rich_member,
                                                                                                             listed_gift, operator):
     order = api(rich_member.user).post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k").json()

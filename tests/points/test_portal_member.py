@@ -271,6 +271,30 @@ def test_cancelling_a_confirmed_order_gives_the_points_and_the_stock_back(member
     assert 'data-testid="refunded-on-close">3,000<' in html
 
 
+def test_an_order_waiting_for_its_code_offers_cancel_and_cancelling_it_takes_nothing_back_and_texts_nothing(
+        member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
+    order = RedemptionOrder.objects.get()
+    code, texts = sent_code(order), Notification.objects.count()
+    page = member_client.get(f"/member/orders/{order.pk}/").content.decode()
+
+    response = member_client.post(f"/member/orders/{order.pk}/cancel/", {"reason": "数量选错了"}, follow=True)
+
+    button = re.search(r'<button[^>]*data-testid="cancel"[^>]*>', page).group(0)
+    assert 'data-testid="cancel-form"' in page and 'data-testid="enter-code"' in page
+    assert "该订单尚未扣除积分，取消后验证码失效" in button and "积分将退还" not in button
+    html = response.content.decode()
+    order.refresh_from_db()
+    assert order.state == RedemptionOrder.State.CANCELLED and "订单已取消，未扣除积分。" in html and "积分已退还" not in html
+    assert "数量选错了" in html.split('data-testid="history"')[1]
+    assert 'data-testid="cancel-form"' not in html and 'data-testid="refunded-on-close"' not in html
+    assert (balance(rich_member), StockRecord.objects.get(gift=listed_gift).reserved, Notification.objects.count()) == (50_000, 0, texts)
+    confirm = member_client.post(f"/member/orders/{order.pk}/confirm/", {"code": code})
+    assert confirm["Location"] == f"/member/orders/{order.pk}/"
+    order.refresh_from_db()
+    assert order.state == RedemptionOrder.State.CANCELLED and balance(rich_member) == 50_000
+
+
 def test_cancelling_twice_is_refused_with_a_message_and_refunds_once(member_client, rich_member, listed_gift):
     redeem(member_client, listed_gift)
     order = RedemptionOrder.objects.get()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from points.models import RedemptionOrder
 from points.services import orders
@@ -88,6 +89,26 @@ def test_the_operators_cancel_which_refunds_the_points_asks_for_confirmation_fir
 
     button = re.search(r'<button[^>]*data-action="cancel"[^>]*>', page).group(0)
     assert "return confirm('取消后积分将退还给会员、库存将释放，不可撤销。确定取消该订单？')" in button
+
+
+def test_the_operators_cancel_of_an_order_waiting_for_its_code_says_nothing_was_taken_and_cancels_it(rich_member, listed_gift,
+                                                                                                      operator, logistics):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=timezone.now(), **ADDRESS)
+    client, staff = Client(), Client()
+    client.force_login(operator)
+    staff.force_login(logistics)
+
+    page = client.get(f"/member/order-admin/{order.pk}/").content.decode()
+    as_logistics = staff.get(f"/member/order-admin/{order.pk}/").content.decode()
+    refused = staff.post(f"/member/order-admin/{order.pk}/cancel/", {"reason": "会员来电取消"})
+    done = client.post(f"/member/order-admin/{order.pk}/cancel/", {"reason": "会员来电取消"})
+
+    button = re.search(r'<button[^>]*data-action="cancel"[^>]*>([^<]*)<', page)
+    assert button.group(1) == "取消（尚未扣积分、未占库存）" and "未扣积分、未占库存；取消后验证码失效" in button.group(0)
+    assert 'data-action="cancel"' not in as_logistics and refused.status_code == 403
+    assert done.status_code == 302
+    order.refresh_from_db()
+    assert order.state == "cancelled" and order.redeem_entry is None
 
 
 def test_the_operators_cancel_asks_for_a_reason_and_a_blank_one_is_refused_next_to_the_field(rich_member, listed_gift, operator, now):

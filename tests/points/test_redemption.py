@@ -17,7 +17,7 @@ from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeRe
 from points.models import LedgerEntry, PointsAccount, RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
-from suppliers.models import StockRecord
+from suppliers.models import StockMovement, StockRecord
 from suppliers.services import catalog, inventory
 from tests.factories import ADDRESS, GiftFactory, WarehouseFactory
 from tests.helpers import published
@@ -432,6 +432,93 @@ def test_the_member_cancels_its_own_order_without_a_reason(rich_member, listed_g
     assert order.state == "cancelled"
 
 
+def test_the_member_cancels_an_order_waiting_for_its_code_and_nothing_is_given_back_or_texted_for_nothing_was_taken(
+    rich_member, listed_gift, now
+):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    code = code_from_outbox(order)
+    entries, movements, texts = LedgerEntry.objects.count(), StockMovement.objects.count(), Notification.objects.count()
+
+    orders.cancel_order(order=order, actor=rich_member.user, now=now + timedelta(minutes=2), reason="数量选错了")
+
+    cancelled = RedemptionOrder.objects.get(pk=order.pk)
+    assert (cancelled.state, cancelled.code_hash, cancelled.redeem_entry, cancelled.location) == ("cancelled", "", None, None)
+    assert (balance(rich_member), stock(listed_gift)) == (50_000, (10, 0))
+    assert (LedgerEntry.objects.count(), StockMovement.objects.count(), Notification.objects.count()) == (entries, movements, texts)
+    assert orders.points_refunded_on_close(cancelled) == 0
+    (log,) = TransitionLog.objects.filter(object_id=order.pk, transition="cancel")
+    assert (log.source_state, log.target_state, log.actor, log.at, log.reason) == (
+        "awaiting_confirmation", "cancelled", rich_member.user, now + timedelta(minutes=2), "数量选错了")
+    with pytest.raises(InvalidTransition):
+        orders.confirm_order(order=cancelled, code=code, now=now + timedelta(minutes=3))
+    assert (RedemptionOrder.objects.get(pk=order.pk).state, balance(rich_member), stock(listed_gift)) == ("cancelled", 50_000, (10, 0))
+
+
+def test_an_order_locked_by_wrong_codes_may_be_cancelled_without_waiting_for_it_to_expire(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    RedemptionOrder.objects.filter(pk=order.pk).update(code_attempts=orders.MAX_CODE_ATTEMPTS)
+    order.refresh_from_db()
+
+    orders.cancel_order(order=order, actor=rich_member.user, now=now + timedelta(minutes=5))
+
+    assert (order.state, balance(rich_member)) == ("cancelled", 50_000)
+
+
+def test_a_code_resent_after_the_cancellation_is_refused(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    orders.cancel_order(order=order, actor=rich_member.user, now=now + timedelta(minutes=2))
+
+    with pytest.raises(InvalidTransition):
+        orders.resend_code(order=order, now=now + timedelta(minutes=3))
+
+    assert Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).count() == 1
+
+
+def test_an_order_whose_15_minutes_have_passed_expires_instead_of_being_cancelled(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+
+    with pytest.raises(OrderExpired):
+        orders.cancel_order(order=order, actor=rich_member.user, now=now + timedelta(minutes=15))
+
+    assert [log.transition for log in history_of(order)] == ["place", "expire"] and balance(rich_member) == 50_000
+
+
+def test_an_operator_cancelling_an_order_waiting_for_its_code_must_say_why_and_texts_nothing(rich_member, listed_gift, now, operator):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    texts = Notification.objects.count()
+
+    with pytest.raises(ValidationFailed):
+        orders.cancel_order(order=order, actor=operator, now=now + timedelta(minutes=1), reason="")
+    orders.cancel_order(order=order, actor=operator, now=now + timedelta(minutes=1), reason="会员来电取消")
+
+    assert (order.state, balance(rich_member), Notification.objects.count()) == ("cancelled", 50_000, texts)
+    assert TransitionLog.objects.filter(object_id=order.pk, transition="cancel").get().reason == "会员来电取消"
+
+
+def test_a_code_entered_on_an_order_cancelled_meanwhile_is_refused_as_a_change_and_counts_no_try(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    read_before = RedemptionOrder.objects.get(pk=order.pk)
+    orders.cancel_order(order=order, actor=rich_member.user, now=now + timedelta(minutes=1))
+
+    with pytest.raises(ConcurrentUpdate):
+        orders.confirm_order(order=read_before, code=code_from_outbox(order), now=now + timedelta(minutes=2))
+
+    assert RedemptionOrder.objects.values_list("state", "code_attempts").get(pk=order.pk) == ("cancelled", 0)
+    assert (balance(rich_member), stock(listed_gift)) == (50_000, (10, 0))
+
+
+def test_a_cancellation_of_a_waiting_order_confirmed_meanwhile_is_refused_and_gives_nothing_back(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    read_before = RedemptionOrder.objects.get(pk=order.pk)
+    orders.confirm_order(order=order, code=code_from_outbox(order), now=now + timedelta(minutes=1))
+
+    with pytest.raises(ConcurrentUpdate):
+        orders.cancel_order(order=read_before, actor=rich_member.user, now=now + timedelta(minutes=2))
+
+    assert (RedemptionOrder.objects.get(pk=order.pk).state, balance(rich_member), stock(listed_gift)) == (
+        "confirmed", 50_000 - 10_500, (10, 7))
+
+
 def test_the_order_lifecycle_through_delivery_and_completion(rich_member, listed_gift, now, operator, logistics):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
 
@@ -463,6 +550,11 @@ def test_a_failed_delivery_can_be_retried_or_given_up_with_points_and_stock_back
 @pytest.mark.parametrize(
     ("steps", "illegal"),
     [
+        (["awaiting"], "hand_over"),
+        (["awaiting"], "cancel_before_picking"),
+        (["awaiting", "cancel"], "confirm"),
+        (["awaiting", "cancel"], "cancel"),
+        (["awaiting", "expire"], "cancel"),
         ([], "ship"),
         ([], "complete"),
         (["cancel"], "cancel"),
@@ -477,9 +569,14 @@ def test_a_failed_delivery_can_be_retried_or_given_up_with_points_and_stock_back
     ],
 )
 def test_an_illegal_order_transition_is_refused_and_changes_nothing(rich_member, listed_gift, now, operator, steps, illegal):
-    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
-    kwargs = {"ship": {"shipped_at": now}, "deliver": {"delivered_at": now, "recorded_at": now}}
+    """`awaiting`: the order waits for its SMS code (placed above the threshold); otherwise it is confirmed at once."""
+    waits = steps[:1] == ["awaiting"]
+    steps = steps[1:] if waits else steps
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7 if waits else 1, now=now, **ADDRESS)
+    kwargs = {"ship": {"shipped_at": now}, "deliver": {"delivered_at": now, "recorded_at": now},
+              "confirm": {"confirmed_at": now, "location": None, "redeem_entry": None}}
     services = {"cancel": lambda: orders.cancel_order(order=order, actor=operator, now=now, reason="会员来电取消"),
+                "expire": lambda: orders.expire_unconfirmed_orders(now=now + orders.CONFIRMATION_WINDOW),
                 "hand_over": lambda: orders.hand_over_order(order=order, actor=operator, now=now),
                 "ship": lambda: orders.ship_order(order=order, actor=operator, now=now, carrier="顺丰", tracking_number="SF1"),
                 "deliver": lambda: orders.deliver_order(order=order, actor=operator, now=now),
