@@ -35,3 +35,9 @@ def credit_uploaded_points(*, upload_id: int) -> str:
 def pick_up_left_behind_credits() -> tuple[int, int]:
     """Beat, every 5 minutes: credit files no worker took up credited again (or rejected, saying why)."""
     return credit_uploads.pick_up_left_behind_uploads(now=timezone.now())
+
+
+@shared_task
+def discard_stale_credit_previews() -> int:
+    """Beat, hourly: credit files previewed and never confirmed within a day discarded, crediting nothing."""
+    return credit_uploads.discard_stale_previews(now=timezone.now())

@@ -17,6 +17,7 @@ urlpatterns = [
     path("credits/", views_operator.credit_upload, name="operator-points-credits"),
     path("credits/<int:pk>/", views_operator.credit_upload_detail, name="operator-points-credit-upload"),
     path("credits/<int:pk>/rows.<str:file_format>", views_operator.credit_upload_rows, name="operator-points-credit-upload-rows"),
+    path("credits/<int:pk>/<str:name>/", views_operator.credit_upload_action, name="operator-points-credit-upload-action"),
     path("credits/template.<str:file_format>", views_operator.credit_template, name="operator-points-credit-template"),
     path("order-admin/", views_operator.order_admin, name="operator-orders"),
     path("order-admin/export.<str:file_format>", views_operator.order_admin_export, name="operator-orders-export"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from core.api.permissions import require_role
 from core.errors import DomainError
-from core.forms import ListFilter
+from core.forms import ListFilter, choice_filter
 from core.exports import check_format, download_name, field, label, list_download, moment
 from core.fsm import history_of
 from core.masking import mask_phone
@@ -26,8 +26,8 @@ from core.roles import OPERATORS, STAFF_ROLES, has_role
 from core.files import file_response
 from core.tabular import CONTENT_TYPES, TableRejected, table_file
 from core.texts import figure
-from points.forms import RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
-from points.models import LedgerEntry, Member, RedemptionOrder
+from points.forms import CancelForm, RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
+from points.models import CreditUpload, LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
 from points.services import credit_uploads, credits, orders
 from points.views_complaints import DESKS
@@ -43,11 +43,28 @@ class CreditFileForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("积分发放文件（CSV 或 XLSX：手机号 phone、积分 points、原因 reason_code 可选）"))
 
 
+class CreditUploadFilter(ListFilter):
+    """The filters above the credit files uploaded: where the operator's decision stands (待确认, 已确认, 已取消)."""
+
+    state = choice_filter(gettext_lazy("确认状态"), CreditUpload.State.choices)
+    exact = {"state": "state"}
+
+
+#: the steps of a previewed credit file: credit it (its task then credits every row or none) or discard it
+CREDIT_UPLOAD_ACTIONS = {
+    "confirm": PageAction(gettext_lazy("确认入账"), credit_uploads.confirm_credit_upload, forms.Form,
+                          confirm=gettext_lazy("确认后将按本文件发放积分，不可撤销。确定入账？")),
+    "cancel": PageAction(gettext_lazy("取消"), credit_uploads.discard_credit_upload, CancelForm, "secondary"),
+}
+
+
 @login_required
 def credit_upload(request):
-    """The upload form, what went wrong with a file just sent, and the files uploaded before, each to its page."""
+    """The upload form, what went wrong with a file just sent (nothing kept), and the files uploaded before, each to
+    its page, filtered by where they stand. A file that passes goes to its page, a preview to confirm or discard."""
     require_role(request.user, OPERATORS)
     form = CreditFileForm(request.POST or None, request.FILES or None)
+    filters = CreditUploadFilter(request.GET)
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -61,10 +78,13 @@ def credit_upload(request):
             form.add_error("file", error.detail)
         else:
             return redirect("operator-points-credit-upload", pk=sent.pk)
-    context = paginate(request, credit_uploads.list_credit_uploads(actor=request.user)) | {
+    context = paginate(request, filters.apply(credit_uploads.list_credit_uploads(actor=request.user)))
+    credit_uploads.note_decisions(context["page_obj"])
+    context |= {
         "form": form, "problems": problems, "reasons": credits.CREDIT_REASONS, "max_rows": credits.CREDIT_FILE.max_rows,
+        "filters": filters, "preview_hours": credit_uploads.PREVIEW_HOURS,
     }
-    return render(request, "points/credit_upload.html", context)
+    return render(request, "points/credit_upload.html", context, status=filters.status)
 
 
 @login_required
@@ -77,12 +97,33 @@ def credit_template(request, file_format: str):
 
 
 @login_required
-def credit_upload_detail(request, pk: int):
-    """One credit file: crediting in progress (the page looks again every few seconds), done, or refused with its problems."""
+def credit_upload_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
+    """One credit file: its preview with 确认入账 and 取消 while it waits for the operator, then crediting in progress (the
+    page looks again every few seconds), done, refused with its problems, or discarded; its rows and its history."""
     require_role(request.user, OPERATORS)
     upload = get_object_or_404(credit_uploads.list_credit_uploads(actor=request.user), pk=pk)
-    context = paginate(request, credit_uploads.credit_rows(upload), per_page=50)
-    return render(request, "points/credit_upload_detail.html", context | {"upload": upload})
+    available = {t.name for t in upload.get_available_state_transitions()}
+    offered = [(name, action) for name, action in CREDIT_UPLOAD_ACTIONS.items() if name in available]
+    context = paginate(request, credit_uploads.credit_rows(upload), per_page=50) | {
+        "upload": upload, "history": history_of(upload), "actions": action_forms(request, offered, refused=refused),
+        "preview": credit_uploads.preview_credit_upload(upload) if upload.state == CreditUpload.State.PREVIEWED else None,
+        "preview_hours": credit_uploads.PREVIEW_HOURS,
+    }
+    return render(request, "points/credit_upload_detail.html", context, status=page_status(refused))
+
+
+@login_required
+def credit_upload_action(request, pk: int, name: str):
+    """确认入账 or 取消 of a previewed credit file, from its page (a second press finds it moved on: 409, nothing more)."""
+    require_role(request.user, OPERATORS)
+    upload = get_object_or_404(credit_uploads.list_credit_uploads(actor=request.user), pk=pk)
+    if request.method != "POST" or name not in CREDIT_UPLOAD_ACTIONS:
+        return redirect("operator-points-credit-upload", pk=pk)
+    action = CREDIT_UPLOAD_ACTIONS[name]
+    form = action.form(request.POST)
+    if act_with_form(request, form, action.service, upload=upload, transition=name, success=lambda: state_reached(upload, upload.file_name)):
+        return redirect("operator-points-credit-upload", pk=pk)
+    return credit_upload_detail(request, pk, refused=(name, form))
 
 
 #: a credit file's rows as its page lists them (the phone masked)

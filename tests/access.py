@@ -174,8 +174,6 @@ MATRIX: dict[tuple[str, str], dict] = {
         {role: 403 for role in ROLES} | {"anon": 401, "operator": 201}, writable={"batch", "rows"},
         body={"batch": "MATRIX-CREDIT", "rows": [{"phone": "{member_phone}", "points": 10}]},
     ),
-    # JSON instead of a multipart file: the operator gets 415, everyone else is stopped before parsing
-    ("points-credit-files", "POST"): row({role: 403 for role in ROLES} | {"anon": 401, "operator": 415}),
     ("member-profile", "GET"): row(MEMBERS_ONLY),
     ("member-profile", "PATCH"): row(MEMBERS_ONLY, writable={"reminders_opt_out"}, body={"reminders_opt_out": True}),
     ("notice-list", "GET"): row(AUTHENTICATED),

@@ -32,6 +32,7 @@ CREATED = {
     "SuspensionProposal": ("propose", "created_at", SYSTEM),
     "RectificationCase": ("open", "opened_at", "opened_by"),
     "ReEvaluation": ("create", "created_at", SYSTEM),
+    "CreditUpload": ("upload", "uploaded_at", "uploaded_by"),
 }
 
 

@@ -38,6 +38,9 @@ PAIRS = [
     (("supplier-stock-movements",), "stock-movement-list", None),
     (("supplier-replenishments",), "replenishment-request-list", None),
     (("supplier-replenishment-detail",), "replenishment-request-detail", "replenishment"),
+    # points credited by file: operators' only
+    (("operator-points-credits",), "credit-file-list", None),
+    (("operator-points-credit-upload",), "credit-file-detail", "credit_file"),
     # the goods flow
     (("logistics-shipments", "supplier-dropship", "member-shipments"), "shipment-list", None),
     (("logistics-shipment", "member-shipments"), "shipment-detail", "shipment"),

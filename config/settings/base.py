@@ -201,6 +201,8 @@ SPECTACULAR_SETTINGS = {
         "ReplenishmentStateEnum": "suppliers.models.inventory.ReplenishmentRequest.State",
         "OrderStateEnum": "points.models.orders.RedemptionOrder.State",
         "LedgerEntryKindEnum": "points.models.ledger.LedgerEntry.Kind",
+        "CreditUploadStateEnum": "points.models.credit_uploads.CreditUpload.State",
+        "CreditUploadStatusEnum": "points.models.credit_uploads.CreditUpload.Status",
         "StockMovementKindEnum": "suppliers.models.inventory.StockMovement.Kind",
         "LocationKindEnum": "suppliers.models.inventory.Location.Kind",
         "QualificationKindEnum": "suppliers.models.contracts.Qualification.Kind",
@@ -291,6 +293,7 @@ CELERY_BEAT_SCHEDULE = expiring({
     "pick-up-left-behind-settlement": {"task": "settlement.tasks.pick_up_left_behind", "schedule": 300.0},
     "pick-up-left-behind-uploads": {"task": "logistics.tasks.pick_up_left_behind", "schedule": 300.0},
     "pick-up-left-behind-credits": {"task": "points.tasks.pick_up_left_behind_credits", "schedule": 300.0},
+    "discard-stale-credit-previews": {"task": "points.tasks.discard_stale_credit_previews", "schedule": crontab(minute=52)},
     "pick-up-left-behind-imports": {"task": "suppliers.tasks.pick_up_left_behind_imports", "schedule": 300.0},
 })
 # work whose task no worker has shown progress on for this long (its message lost with the broker) is queued again

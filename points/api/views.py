@@ -4,15 +4,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.downloads import serving
-from core.api.fields import TableFileField
 from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
-from core.api.serializers import file_upload_schema
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
 from core.api.filters import FilterBackend, FilterSet, IdFilter, OrderingField, TimeFilter, query_names, read_query
@@ -319,7 +316,7 @@ class MemberMessagesView(generics.GenericAPIView):
         return messages_page(self, member_of(request.user))
 
 
-#: both ways of crediting a batch answer alike: created now, or replayed with the earlier entries
+#: crediting a batch answers: created now, or replayed with the earlier entries
 CREDITED = {201: CreditedSerializer, 200: CreditedSerializer}
 
 
@@ -333,27 +330,6 @@ class BulkCreditView(APIView):
         params.is_valid(raise_exception=True)
         result = credits.credit_points_in_bulk(
             batch_id=params.validated_data["batch"], rows=params.validated_data["rows"], actor=request.user, now=timezone.now()
-        )
-        return _credited(result)
-
-
-class CreditFileInput(serializers.Serializer):
-    file = TableFileField(help_text="CSV or XLSX: phone, points, optional reason_code; one batch per file")
-
-
-class CreditFileView(APIView):
-    """Operators credit points from a CSV/XLSX file (phone, points, optional reason_code); one batch per file."""
-
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(request={"multipart/form-data": file_upload_schema(CreditFileInput)}, responses=CREDITED)
-    def post(self, request):
-        require_role(request.user, OPERATORS)
-        params = CreditFileInput(data=request.data)
-        params.is_valid(raise_exception=True)
-        upload = params.validated_data["file"]
-        result = credits.credit_points_from_file(
-            file_name=upload.name, content=upload.read(credits.CREDIT_FILE.max_bytes + 1), actor=request.user, now=timezone.now()
         )
         return _credited(result)
 

@@ -1,10 +1,13 @@
-"""Crediting points by file from the portal (SPEC §4.4): the file is read and checked when it arrives (one problem
-anywhere and nothing is kept or credited, the problems naming their row and column); a file that passes is kept as a
-`CreditUpload` and credited by a task as one idempotent batch (credits.credit_points_in_bulk), in one transaction,
-every row or none. The upload counts the rows gone through as the task goes (core.progress), for its page to show,
-and keeps the outcome for the operator to come back to. The API credits a file at once (credits.credit_points_from_file).
+"""Crediting points by file from the portal and the API (SPEC §4.4): the file is read and checked when it arrives (one
+problem anywhere and nothing is kept, the problems naming their row and column); a file that passes is kept as a
+`CreditUpload` in preview (`previewed`) and nothing is credited until an operator confirms it (`confirmed`) or
+discards it (`discarded`; a preview left unconfirmed for PREVIEW_HOURS is discarded by beat). Once confirmed, a task
+credits it as one idempotent batch (credits.credit_points_in_bulk), in one transaction, every row or none: confirming
+twice, or another upload of the same rows, credits nothing more. The upload counts the rows gone through as the task
+goes (core.progress), for its page to show, and keeps the outcome for the operator to come back to.
 """
-from datetime import datetime
+from collections import Counter
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.db import transaction
@@ -12,17 +15,22 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from core import jobs
+from core.fsm import apply_transition, bulk_transition, histories_of, log_creation
 from core.masking import mask_phone
 from core.roles import OPERATORS, require_role
-from points.models import CreditUpload
+from points.models import CreditUpload, LedgerEntry, Member
 from points.services import credits
 
 PROGRESS_EVERY = 200  # rows gone through between two counts written on the upload
+PREVIEW_HOURS = 24  # a preview not confirmed within this long is discarded (discard_stale_previews)
+PREVIEW_ROWS = 10  # the rows a preview shows (every row: the upload's page and download)
 Status = CreditUpload.Status
+State = CreditUpload.State
 
 
 def upload_credit_file(*, actor, now: datetime, file_name: str, content: bytes) -> CreditUpload:
-    """Check every row of a credit file and, when all pass, keep it to be credited by a task (started on commit).
+    """Check every row of a credit file and, when all pass, keep it as a preview for an operator to confirm or discard:
+    nothing is credited yet.
 
     :raises PermissionDenied: unless the actor is an operator
     :raises TableRejected: naming the row and column of every problem; nothing is kept or credited
@@ -32,12 +40,54 @@ def upload_credit_file(*, actor, now: datetime, file_name: str, content: bytes) 
     with transaction.atomic():
         upload = CreditUpload.objects.create(
             file_name=file_name[:200], uploaded_by=actor, uploaded_at=now, batch=credit_file.batch, rows=credit_file.rows,
-            headings=credit_file.headings, row_count=len(credit_file.rows),
+            headings=credit_file.headings, row_count=len(credit_file.rows), points_total=sum(row["points"] for row in credit_file.rows),
         )
-        from points.tasks import credit_uploaded_points
+        log_creation(upload, "upload", actor=actor, at=now)
+    return upload
 
+
+def confirm_credit_upload(*, upload: CreditUpload, actor, now: datetime, reason: str = "") -> CreditUpload:
+    """Confirm a previewed credit file: its task credits it (started on commit) as one batch, every row or none. A
+    second confirmation is refused and credits nothing more; rows credited before (the same file uploaded again) are
+    not credited again (credit_upload).
+
+    :raises PermissionDenied: unless the actor is an operator
+    :raises InvalidTransition: unless the upload is previewed (confirmed already, or discarded); nothing is queued
+    """
+    require_role(actor, OPERATORS)
+    from points.tasks import credit_uploaded_points
+
+    with transaction.atomic():
+        upload = _locked(upload)
+        apply_transition(upload, "confirm", actor=actor, at=now, reason=reason, queued_at=now)
         jobs.publish_on_commit(credit_uploaded_points, upload_id=upload.pk)
     return upload
+
+
+def discard_credit_upload(*, upload: CreditUpload, actor, now: datetime, reason: str = "") -> CreditUpload:
+    """Discard a previewed credit file (取消): nothing of it is credited, ever; it stays listed, discarded.
+
+    :raises PermissionDenied: unless the actor is an operator
+    :raises InvalidTransition: unless the upload is previewed (confirmed already, or discarded)
+    """
+    require_role(actor, OPERATORS)
+    with transaction.atomic():
+        upload = _locked(upload)
+        apply_transition(upload, "cancel", actor=actor, at=now, reason=reason)
+    return upload
+
+
+def discard_stale_previews(*, now: datetime) -> int:
+    """Discard (`expire`, by the system) the previews uploaded PREVIEW_HOURS or more before `now` and never confirmed,
+    saying why in their history: an operator confirms what they have just looked at. Returns how many."""
+    stale = CreditUpload.objects.filter(state=State.PREVIEWED, uploaded_at__lte=now - timedelta(hours=PREVIEW_HOURS))
+    reason = gettext("上传后 %(hours)s 小时内未确认，已自动取消，未发放任何积分") % {"hours": PREVIEW_HOURS}
+    return len(bulk_transition(stale, "expire", actor=None, at=now, reason=reason))
+
+
+def _locked(upload: CreditUpload) -> CreditUpload:
+    """The upload read again under its row lock: two confirmations at once take turns, the second finding it confirmed."""
+    return CreditUpload.objects.select_for_update().defer("rows").get(pk=upload.pk)
 
 
 def credit_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS_EVERY) -> CreditUpload:
@@ -48,9 +98,12 @@ def credit_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRE
     (core.jobs.work_through_upload).
 
     Nothing is credited either when something goes wrong: a refusal (a DomainError) rejects the upload with what it
-    says; any other error rejects it saying crediting failed, and is raised.
+    says; any other error rejects it saying crediting failed, and is raised. An upload not confirmed (a preview, or
+    discarded) is left as it is: nothing is credited.
     """
-    def credit(upload: CreditUpload, went_through) -> dict:
+    def credit(upload: CreditUpload, went_through) -> dict | None:
+        if upload.state != State.CONFIRMED:
+            return None
         # a second run of the batch waits in here until the first is over, and finds its entries (replayed)
         result = credits.credit_points_in_bulk(batch_id=upload.batch, rows=upload.rows, actor=upload.uploaded_by, now=now,
                                                went_through=went_through)
@@ -66,7 +119,7 @@ def pick_up_left_behind_uploads(*, now: datetime) -> tuple[int, int]:
     their page (core.jobs.pick_up_left_behind_uploads). Returns (queued again, rejected)."""
     from points.tasks import credit_uploaded_points
 
-    return jobs.pick_up_left_behind_uploads(CreditUpload.objects.all(), task=credit_uploaded_points, now=now,
+    return jobs.pick_up_left_behind_uploads(CreditUpload.objects.filter(state=State.CONFIRMED), task=credit_uploaded_points, now=now,
                                             reason=gettext("发放任务多次未能运行，未发放任何积分，请重新上传"))
 
 
@@ -79,17 +132,66 @@ class CreditRow(NamedTuple):
     reason: str  # the reason's label (积分赠送 for a row naming none)
 
 
-def credit_rows(upload: CreditUpload) -> list[CreditRow]:
-    """The rows of a credit file in the file's order: its line, the member's phone masked (read as the crediting reads
-    it: "+86 138 0013 8000" is 138****8000), the points and the reason's label."""
+def credit_rows(upload: CreditUpload, *, limit: int | None = None) -> list[CreditRow]:
+    """The rows of a credit file in the file's order (the first `limit`, else all): its line, the member's phone masked
+    (read as the crediting reads it: "+86 138 0013 8000" is 138****8000), the points and the reason's label."""
     return [CreditRow(row["line"], mask_phone(credits.member_phone(row["phone"])), row["points"],
                       str(credits.CREDIT_REASONS.get(credits.credit_reason(row.get("reason_code")) or "", row.get("reason_code", ""))))
-            for row in upload.rows]
+            for row in upload.rows[:limit]]
+
+
+class ProgramShare(NamedTuple):
+    """The members of one points program a credit file credits, and their points."""
+
+    program: str  # its code
+    label: str
+    members: int
+    points: int
+
+
+class CreditPreview(NamedTuple):
+    """What a credit file would credit, for the operator to check before confirming it."""
+
+    rows: int
+    members: int  # the members it credits (a member on two rows counts once)
+    points: int
+    programs: list[ProgramShare]  # per points program, in the programs' order
+    first_rows: list[CreditRow]  # the first PREVIEW_ROWS rows, masked
+    credited_before: datetime | None  # when its rows were credited before (the same file uploaded again): nothing more is
+
+
+def preview_credit_upload(upload: CreditUpload) -> CreditPreview:
+    """The summary of a credit file's rows: rows, members, points, per program, the first rows (the phones masked), and
+    whether the same rows were credited before (confirming them then credits nothing more). Three queries."""
+    points_by_phone = Counter()
+    for row in upload.rows:
+        points_by_phone[credits.member_phone(row["phone"])] += row["points"]
+    programs: dict[str, list] = {}
+    for member in Member.objects.filter(phone__in=list(points_by_phone)).select_related("program").order_by("program_id", "pk"):
+        share = programs.setdefault(member.program.code, [member.program.label, 0, 0])
+        share[1] += 1
+        share[2] += points_by_phone[member.phone]
+    before = (LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EARN, source_type="batch", source_id=upload.batch)
+              .order_by("at").values_list("at", flat=True).first())
+    return CreditPreview(
+        rows=upload.row_count, members=len(points_by_phone), points=sum(points_by_phone.values()),
+        programs=[ProgramShare(code, label, count, points) for code, (label, count, points) in programs.items()],
+        first_rows=credit_rows(upload, limit=PREVIEW_ROWS), credited_before=before,
+    )
 
 
 def list_credit_uploads(*, actor) -> QuerySet[CreditUpload]:
     """The credit files uploaded, newest first, for operators (none for anyone else)."""
     return CreditUpload.objects.visible_to(actor).select_related("uploaded_by").defer("rows")
+
+
+def note_decisions(uploads) -> None:
+    """Set `decision` on each of `uploads` (a page of them): the step that confirmed or discarded it (who, when, how:
+    its history's last entry after the upload), None while it waits for the operator. One query for them all."""
+    uploads = list(uploads)
+    decisions = {log.object_id: log for log in histories_of(uploads) if log.source_state}
+    for upload in uploads:
+        upload.decision = decisions.get(upload.pk)
 
 
 def uploads_by_batch(*, actor, batches) -> dict[str, CreditUpload]:

@@ -195,16 +195,6 @@ def read_credit_file(*, file_name: str, content: bytes) -> CreditFile:
     return CreditFile(f"{FILE_BATCH_PREFIX}{hashlib.sha256(rows_read.encode()).hexdigest()[:24]}", parsed, headings)
 
 
-def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datetime) -> Credited:
-    """Credit a CSV/XLSX file at once as one batch (`read_credit_file`): uploading the same rows again posts nothing.
-    The portal credits a file by a task instead (points.services.credit_uploads).
-
-    :raises TableRejected: naming every bad row and column; nothing is written
-    """
-    credit_file = read_credit_file(file_name=file_name, content=content)
-    return credit_points_in_bulk(batch_id=credit_file.batch, rows=credit_file.rows, actor=actor, now=now)
-
-
 def expiring_soon_before(now: datetime) -> datetime:
     """Points expiring before this moment expire soon: on one of the next 30 local days (Asia/Shanghai), whatever the
     hour, so a lot expiring at 23:59:59 on 31 December is reminded of, and pointed out on the member's home page, from

@@ -9,7 +9,7 @@ from core.tenancy import ScopedManager, Visibility
 
 class CatalogImport(UploadJob):
     """A catalog file whose rows all passed the checks, and what came of writing them. A job's record, not a workflow
-    (like points' CreditUpload): its status moves once, from pending to imported or rejected, in the task that writes
+    (like logistics' ShipmentUpload): its status moves once, from pending to imported or rejected, in the task that writes
     it, which counts the rows done meanwhile (core.progress). Its `rows`: [row number, sku, cleaned changes] (suppliers.services.catalog_io)."""
 
     class Status(models.TextChoices):

@@ -21,9 +21,10 @@ from tests.portal import logged_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # the supplier is an applicant, as onboarding starts it
 
-#: made by the demo only in flows it does not run (a suspension proposal, of two low scores in a row): their own tests
-#: check them (tests/settlement/test_assessment.py)
-NOT_IN_THE_DEMO = {"SuspensionProposal"}
+#: made by the demo only in flows it does not run (a suspension proposal, of two low scores in a row; a credit file, the
+#: demo crediting its points by batch): their own tests check them (tests/settlement/test_assessment.py,
+#: tests/points/test_credit_uploads.py)
+NOT_IN_THE_DEMO = {"SuspensionProposal", "CreditUpload"}
 
 
 def workflow_models() -> list:

@@ -6,8 +6,8 @@ from django.test import Client
 
 from core.errors import ValidationFailed
 from core.tabular import TableRejected
-from points.models import LedgerEntry
-from points.services import credits, ledger
+from points.models import CreditUpload, LedgerEntry
+from points.services import credit_uploads, credits, ledger
 from tests.workbooks import cell, row, workbook
 from tests.api_schema import mismatches
 
@@ -18,17 +18,23 @@ def csv_file(rows: list[str], encoding: str = "utf-8") -> bytes:
     return ("\n".join(rows) + "\n").encode(encoding)
 
 
+def credit_from_file(*, file_name: str, content: bytes, actor, now) -> CreditUpload:
+    """A file uploaded, confirmed and credited (its task run here), as an operator does it from the portal or the API."""
+    upload = credit_uploads.upload_credit_file(actor=actor, now=now, file_name=file_name, content=content)
+    credit_uploads.confirm_credit_upload(upload=upload, actor=actor, now=now)
+    return credit_uploads.credit_upload(upload_id=upload.pk, now=now)
+
+
 def test_a_file_credits_every_row_once_even_when_uploaded_twice(member, other_member, operator, now):
     content = csv_file(["手机号,积分,原因", f"{member.phone},300,活动奖励", f"{other_member.phone},200,"], "gbk")
 
-    first = credits.credit_points_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
-    again = credits.credit_points_from_file(file_name="credits-copy.csv", content=content, actor=operator, now=now)
-    saved_as_utf8 = credits.credit_points_from_file(file_name="credits.csv", content=content.decode("gbk").encode("utf-8-sig"),
-                                                    actor=operator, now=now)
+    first = credit_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
+    again = credit_from_file(file_name="credits-copy.csv", content=content, actor=operator, now=now)
+    saved_as_utf8 = credit_from_file(file_name="credits.csv", content=content.decode("gbk").encode("utf-8-sig"), actor=operator, now=now)
 
     assert (first.replayed, again.replayed, saved_as_utf8.replayed) == (False, True, True)
     assert first.batch == again.batch == saved_as_utf8.batch
-    assert [e.pk for e in first.entries] == [e.pk for e in again.entries] == [e.pk for e in saved_as_utf8.entries]
+    assert first.status == again.status == saved_as_utf8.status == "credited" and LedgerEntry.objects.count() == 2
     assert (ledger.account_of(member).balance, ledger.account_of(other_member).balance) == (300, 200)
     assert list(LedgerEntry.objects.order_by("id").values_list("reason_code", flat=True)) == ["promotion", "bulk_credit"]
 
@@ -37,7 +43,7 @@ def test_an_xlsx_file_works_too(member, operator, now):
     sheet = tablib.Dataset(headers=["phone", "points"])
     sheet.append([member.phone, 1234])
 
-    credits.credit_points_from_file(file_name="credits.xlsx", content=sheet.export("xlsx"), actor=operator, now=now)
+    credit_from_file(file_name="credits.xlsx", content=sheet.export("xlsx"), actor=operator, now=now)
 
     assert ledger.account_of(member).balance == 1234
 
@@ -51,7 +57,7 @@ def test_phone_numbers_typed_as_the_member_lookup_takes_them_find_their_members(
     sheet.append([with_country_code, 200])
     content = sheet.export("xlsx") if file_name.endswith(".xlsx") else sheet.export("csv").encode()
 
-    credits.credit_points_from_file(file_name=file_name, content=content, actor=operator, now=now)
+    credit_from_file(file_name=file_name, content=content, actor=operator, now=now)
 
     assert (ledger.account_of(member).balance, ledger.account_of(other_member).balance) == (300, 200)
 
@@ -83,7 +89,7 @@ def test_a_bad_row_or_header_rejects_the_whole_file(member, operator, now, rows,
     content = csv_file([r.replace("{phone}", member.phone) for r in rows])
 
     with pytest.raises(TableRejected) as rejected:
-        credits.credit_points_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
+        credit_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
 
     assert attr in {p.attr for p in rejected.value.problems}
     assert not LedgerEntry.objects.exists()
@@ -98,7 +104,7 @@ def test_a_date_cell_at_the_calendars_edge_is_a_bad_row_naming_its_row_and_credi
                                        for n, serial in ((3, 2958465), (4, 2958466))), dates=True)
 
     with pytest.raises(TableRejected) as rejected:
-        credits.credit_points_from_file(file_name="credits.xlsx", content=content, actor=operator, now=now)
+        credit_from_file(file_name="credits.xlsx", content=content, actor=operator, now=now)
 
     assert [(p.attr, p.code) for p in rejected.value.problems] == [("rows.3.points", "invalid"), ("rows.4.points", "invalid")]
     assert "第3行" in rejected.value.problems[0].detail
@@ -112,7 +118,8 @@ def test_the_api_takes_a_file_from_operators_only(api, member, operator, finance
     created = api(operator).post("/api/v1/points/credit-files/", {"file": upload()}, format="multipart")
 
     assert refused.status_code == 403
-    assert created.status_code == 201 and created.json()["entries"][0]["points"] == 50
+    assert created.status_code == 201 and (created.json()["state"], created.json()["preview"]["points"]) == ("previewed", 50)
+    assert not LedgerEntry.objects.exists()
 
 
 def test_the_api_refuses_a_points_cell_that_is_not_ascii_digits_naming_its_row(api, member, operator):
@@ -137,18 +144,31 @@ def test_a_batch_id_reused_for_other_rows_is_refused_and_the_same_rows_are_repla
     assert ledger.account_of(member).balance == 100
 
 
+def sent_and_confirmed(client, upload, capture) -> str:
+    """The page of a file sent from the portal and confirmed there, its task run once the confirmation commits."""
+    client.post("/member/credits/", {"file": upload})
+    pk = CreditUpload.objects.latest("pk").pk
+    with capture(execute=True):
+        client.post(f"/member/credits/{pk}/confirm/")
+    return client.get(f"/member/credits/{pk}/").content.decode()
+
+
 def test_the_portal_says_when_a_file_was_credited_before(member, operator, django_capture_on_commit_callbacks):
     client = Client()
     client.force_login(operator)
     upload = lambda: SimpleUploadedFile("c.csv", csv_file(["phone,points", f"{member.phone},50"]), content_type="text/csv")  # noqa: E731
 
-    with django_capture_on_commit_callbacks(execute=True):  # the file is credited by a task once its upload commits
-        first_sent = client.post("/member/credits/", {"file": upload()})
+    first = sent_and_confirmed(client, upload(), django_capture_on_commit_callbacks)
+    client.post("/member/credits/", {"file": upload()})
+    again_pk = CreditUpload.objects.latest("pk").pk
+    preview = client.get(f"/member/credits/{again_pk}/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        again_sent = client.post("/member/credits/", {"file": upload()})
-    first, again = (client.get(sent["Location"]).content.decode() for sent in (first_sent, again_sent))
+        client.post(f"/member/credits/{again_pk}/confirm/")
+    again = client.get(f"/member/credits/{again_pk}/").content.decode()
 
-    assert "已发放 1 行，共 50 积分" in first and "发放过" in again and "本次未重复发放" in again and again.count("data-testid=\"credited\"") == 1
+    assert "已发放 1 行，共 50 积分" in first
+    assert 'data-testid="credited-before"' in preview and "确认后不会重复发放" in preview
+    assert "发放过" in again and "本次未重复发放" in again and again.count("data-testid=\"credited\"") == 1
     assert ledger.account_of(member).balance == 50
 
 
@@ -186,7 +206,7 @@ def test_a_credit_reason_must_be_a_credit_reason_so_members_never_read_a_made_up
     refused_file = csv_file(["phone,points,reason_code", f"{member.phone},5,order_cancelled"])
 
     with pytest.raises(TableRejected) as file_refused:
-        credits.credit_points_from_file(file_name="credits.csv", content=refused_file, actor=operator, now=now)
+        credit_from_file(file_name="credits.csv", content=refused_file, actor=operator, now=now)
     by_api = api(operator).post("/api/v1/points/credits/", {"batch": "B9", "rows": [
         {"phone": member.phone, "points": 5, "reason_code": "<script>x</script>"}]}, format="json")
     credits.credit_points_in_bulk(batch_id="B10", rows=[{"phone": member.phone, "points": 5, "reason_code": "earn"}], actor=operator, now=now)
@@ -215,40 +235,31 @@ def test_the_portal_counts_the_rows_credited_in_english_words(member, operator, 
     client.force_login(operator)
     upload = SimpleUploadedFile("c.csv", csv_file(["phone,points", f"{member.phone},50"]), content_type="text/csv")
 
-    with django_capture_on_commit_callbacks(execute=True):  # the file is credited by a task once its upload commits
-        sent = client.post("/member/credits/", {"file": upload})
-    page = client.get(sent["Location"]).content.decode()
+    page = sent_and_confirmed(client, upload, django_capture_on_commit_callbacks)  # credited by a task once confirmed
 
     assert "Credited 1 row, 50 points in total." in page and "row(s)" not in page
 
 
-def test_both_ways_of_crediting_answer_batch_replayed_and_entries_as_the_schema_documents(api, member, operator):
-    """201 the first time, 200 with `replayed` true and the earlier entries the next: the same shape from a JSON batch
-    and from a file, each answer as the schema documents it."""
+def test_crediting_a_batch_answers_batch_replayed_and_entries_as_the_schema_documents(api, member, operator):
+    """201 the first time, 200 with `replayed` true and the earlier entries the next, each answer as the schema
+    documents it."""
     client = api(operator)
-    upload = lambda: SimpleUploadedFile("c.csv", csv_file(["phone,points", f"{member.phone},50"]), content_type="text/csv")  # noqa: E731
     body = {"batch": "B-7", "rows": [{"phone": member.phone, "points": 100}]}
 
-    answers = {
-        "/api/v1/points/credits/": [client.post("/api/v1/points/credits/", body, format="json") for _ in range(2)],
-        "/api/v1/points/credit-files/": [client.post("/api/v1/points/credit-files/", {"file": upload()}, format="multipart")
-                                         for _ in range(2)],
-    }
+    first, again = (client.post("/api/v1/points/credits/", body, format="json") for _ in range(2))
 
-    for path, (first, again) in answers.items():
-        assert (first.status_code, again.status_code) == (201, 200), path
-        assert (first.json()["replayed"], again.json()["replayed"]) == (False, True), path
-        assert first.json()["batch"] == again.json()["batch"] and first.json()["entries"] == again.json()["entries"], path
-        assert mismatches("POST", path, first) == mismatches("POST", path, again) == [], path
-    assert answers["/api/v1/points/credits/"][0].json()["batch"] == "B-7"
-    assert ledger.account_of(member).balance == 150
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.json()["replayed"], again.json()["replayed"]) == (False, True)
+    assert first.json()["batch"] == again.json()["batch"] == "B-7" and first.json()["entries"] == again.json()["entries"]
+    assert mismatches("POST", "/api/v1/points/credits/", first) == mismatches("POST", "/api/v1/points/credits/", again) == []
+    assert ledger.account_of(member).balance == 100
 
 
 def test_a_row_with_a_blank_phone_says_the_phone_is_empty_naming_its_row_and_column(member, operator, now):
     content = csv_file(["手机号,积分", f"{member.phone},50", " ,100"])
 
     with pytest.raises(TableRejected) as rejected:
-        credits.credit_points_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
+        credit_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
 
     assert [(p.attr, p.code) for p in rejected.value.problems] == [("rows.3.phone", "required")]
     assert rejected.value.problems[0].detail == "第3行：「手机号」列为空，请填写会员的手机号"
@@ -282,7 +293,7 @@ def test_the_upload_page_offers_the_template_whose_columns_filled_in_credit(memb
         tablib.Dataset().load(template.content, format="xlsx").headers
     assert headers == ["手机号", "积分", "原因"]
     filled = csv_file([",".join(headers), f"{member.phone},50,promotion"])
-    assert credits.credit_points_from_file(file_name="filled.csv", content=filled, actor=operator, now=now).entries[0].points == 50
+    assert credit_from_file(file_name="filled.csv", content=filled, actor=operator, now=now).points_total == 50
 
 
 def test_the_template_is_for_operators_in_csv_or_xlsx_only(operator, finance):

@@ -486,6 +486,7 @@ def test_the_members_points_history_shows_a_credit_files_batch_without_its_hash_
         rich_member, operator, now, queued_tasks):
     content = f"手机号,积分\n{rich_member.phone},300\n".encode()
     upload = credit_uploads.upload_credit_file(actor=operator, now=now, file_name="双十一赠送.csv", content=content)
+    credit_uploads.confirm_credit_upload(upload=upload, actor=operator, now=now)
     credit_uploads.credit_upload(upload_id=upload.pk, now=now)
     key = uuid.uuid4().hex
     credits.correct_points(member=rich_member, points=100, reason_code="goodwill", note="补偿", reference=key, actor=operator, now=now)
@@ -502,6 +503,7 @@ def test_the_members_points_history_shows_a_credit_files_batch_without_its_hash_
 def test_the_api_gives_a_member_the_same_sources_as_its_page_and_staff_the_ids_stored(rich_member, operator, now, queued_tasks, api):
     content = f"手机号,积分\n{rich_member.phone},300\n".encode()
     upload = credit_uploads.upload_credit_file(actor=operator, now=now, file_name="双十一赠送.csv", content=content)
+    credit_uploads.confirm_credit_upload(upload=upload, actor=operator, now=now)
     credit_uploads.credit_upload(upload_id=upload.pk, now=now)
     key = uuid.uuid4().hex
     credits.correct_points(member=rich_member, points=100, reason_code="goodwill", note="补偿", reference=key, actor=operator, now=now)
