@@ -3,7 +3,8 @@
 `render_statement(version)` gives the bytes of one statement version: supplier, period, version, issue date,
 for a version after the first the version it supersedes with that version's payable, the reason finance gave for it
 (if any), the dispute it answers and the dispute adjustments booked into it,
-the bank account the version pays, then every section's lines (the statement's lines of versions up to this
+the bank account the version pays (for a receivable, a terminated supplier's negative payable, also where the supplier
+pays it: the platform's receiving account snapshotted at issue), then every section's lines (the statement's lines of versions up to this
 one) in tables whose header row is on every page, each section's total, and the summary with the payable.
 Every page is footed "第 x 页 / 共 y 页 | Page x of y" (the default font has no "·"). The current state is not printed: the portal shows it.
 
@@ -85,6 +86,8 @@ for _wrapping in (textsplit, paragraph):  # a paragraph of one text wraps in the
 CODE_COLUMNS = (1, 2)  # order numbers and SKUs: a longer one wraps after a hyphen, never inside a run of letters or digits
 HYPHENS = re.compile(r"(?<=-)")
 HEADER = [header for header, _, _ in COLUMNS]
+#: where a receivable's supplier pays with no receiving account of the platform's snapshotted (RECEIVABLE_PAY_TO unset)
+PAY_AS_TOLD = "请按财务通知付款 Pay as finance instructs"
 
 
 def render_statement(version: StatementVersion) -> bytes:
@@ -149,6 +152,8 @@ def _heading(version: StatementVersion, styles: dict) -> Iterator[Flowable]:
         ("账户名称 Account name", version.account_name or "—"),
         ("银行账号 Account number", version.account_number or "—"),
     ]
+    if version.owed:
+        rows.append(("付款至 Pay to", version.pay_to or PAY_AS_TOLD))
     yield _key_values(rows, font=styles["cell"].fontName)
     yield Spacer(0, 5 * mm)
 

@@ -223,6 +223,10 @@ class StatementVersion(models.Model):
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
     account_name = models.CharField(_("账户名称"), max_length=200, blank=True)
     account_number = models.CharField(_("银行账号"), max_length=40, blank=True)
+    # issued as a receivable (a terminated supplier's negative payable, owed to the platform), and the platform's receiving
+    # account it is to be paid to (RECEIVABLE_PAY_TO, "" when none was configured), snapshotted at issue for its PDF
+    owed = models.BooleanField(_("应收（礼品商付还平台）"), default=False)
+    pay_to = models.TextField(_("付款至"), blank=True)
     pdf = models.FileField(_("结算单PDF"), upload_to="statements/%Y/%m/", blank=True)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
     #: when its PDF was last queued to be rendered by a task (a large version at issue, or again: core.jobs)

@@ -207,7 +207,8 @@ def account_changes(statement: Statement, *, now: datetime) -> AccountChanges:
 
 
 def _freeze(version: StatementVersion, *, statement: Statement, actor, now: datetime) -> None:
-    """Snapshot the bank account and render the PDF of a version about to be issued. :raises ValidationFailed:"""
+    """Snapshot the bank account (and, for a receivable, the platform's receiving account it is paid to) and render the
+    PDF of a version about to be issued. :raises ValidationFailed:"""
     account = account_on_issue(statement, now=now)
     if account is None and version.payable > 0:
         raise ValidationFailed(gettext("礼品商没有审核通过满7天的收款账户，不能下发"),
@@ -216,6 +217,8 @@ def _freeze(version: StatementVersion, *, statement: Statement, actor, now: date
     if account is not None:
         version.bank_account = account
         version.bank_name, version.account_name, version.account_number = account.bank_name, account.account_name, account.account_number
+    version.owed = owed_on_issue(version, statement=statement)
+    version.pay_to = settings.RECEIVABLE_PAY_TO if version.owed else ""
     inline = version.line_count <= settings.STATEMENT_PDF_INLINE_LINES
     version.pdf_queued_at = None if inline else now
     version.save()
@@ -351,8 +354,19 @@ CARRIED_INTO_NEXT = gettext_noop("应付金额不大于零，结转下期")
 def owed_on_closing() -> Q:
     """The statements that close as a receivable: a negative payable of a terminated supplier that no later statement
     carries already."""
+    return Q(payable__lt=0) & _owed_if_negative()
+
+
+def _owed_if_negative() -> Q:
+    """The statements whose negative payable the supplier owes: of a terminated supplier, carried by no later statement."""
     carried = StatementLine.objects.filter(source_kind=SourceKind.STATEMENT).values("source_id")
-    return Q(payable__lt=0, supplier__state=Supplier.State.TERMINATED) & ~Q(pk__in=carried)
+    return Q(supplier__state=Supplier.State.TERMINATED) & ~Q(pk__in=carried)
+
+
+def owed_on_issue(version: StatementVersion, *, statement: Statement) -> bool:
+    """Whether the version, issued now, is a receivable: its payable negative and owed as `owed_on_closing` says (the
+    statement's mirrored payable is the previous version's until a reissue is applied)."""
+    return version.payable < 0 and Statement.objects.filter(_owed_if_negative(), pk=statement.pk).exists()
 
 
 def _close_if_nothing_payable(statement: Statement, *, now: datetime) -> None:
