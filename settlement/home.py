@@ -28,8 +28,12 @@ def payment_figures(user) -> dict:
 
 
 def latest_statement(user) -> dict:
+    """The user's latest statement, and every other receivable it still owes (`other_receivables`, oldest first: an
+    older one is not hidden by a later statement), in one query more."""
     statement = statements.list_statements(actor=user).order_by("-month").first()
-    return {"statement": statement, "awaiting_payment": statement is not None and statement.state in statements.AWAITING_PAYMENT}
+    others = statements.outstanding_receivables(actor=user).exclude(pk=getattr(statement, "pk", None))
+    return {"statement": statement, "awaiting_payment": statement is not None and statement.state in statements.AWAITING_PAYMENT,
+            "other_receivables": list(others)}
 
 
 def payables_by_month(user) -> tuple[list[dict], str]:

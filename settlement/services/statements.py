@@ -691,6 +691,12 @@ def narrow_statements(statements: QuerySet[Statement], *, receivable: bool | Non
     return answering(answering(statements, Q(receivable=True), receivable), Q(payment_overdue=True), overdue)
 
 
+def outstanding_receivables(*, actor) -> QuerySet[Statement]:
+    """The receivables the actor may see still owing something (`TO_COLLECT`: closed as receivables, not collected),
+    oldest month first; their amounts (`receivable_amount`, `outstanding`) read no more rows."""
+    return Statement.objects.visible_to(actor).filter(TO_COLLECT).order_by("month", "pk")
+
+
 def paid_between(start: date | None, end: date | None) -> dict:
     """Lookups keeping the statements paid on a day from `start` to `end` (both included; a missing bound left out, none:
     no lookups, so that an unpaid statement stays listed)."""
