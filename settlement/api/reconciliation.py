@@ -56,10 +56,25 @@ class ReconciliationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+AWAITING_CHECK_HELP = ("the answer's adjustment waits for finance's second approval (调整待复核): a supplier's users then read "
+                       "neither its number nor its amount, only this")
+
+
+def _adjustment_as_read(data: dict, answered, user) -> dict:
+    """An answer's (a line's, a resolution's) adjustment as the user may read it (`adjustments.shown_to`): a supplier's
+    users read an approved one, and of one waiting for its checker only `adjustment_awaiting_check`."""
+    if adjustments.shown_to(answered.adjustment, user) is None:
+        data["adjustment"] = data["adjustment_number"] = data["adjustment_amount"] = None
+    return data
+
+
 class ReconciliationLineSerializer(serializers.ModelSerializer):
     resolved_by = ActorField()
     adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True,
                                               help_text="null for a supplier's users until the adjustment is approved")
+    adjustment_amount = serializers.DecimalField(source="adjustment.amount", max_digits=16, decimal_places=2, default=None,
+                                                 read_only=True, help_text="null for a supplier's users until the adjustment is approved")
+    adjustment_awaiting_check = serializers.SerializerMethodField(help_text=AWAITING_CHECK_HELP)
     open = serializers.BooleanField(read_only=True, help_text="a discrepancy still to resolve (never, or its adjustment was rejected "
                                                               "or withdrawn); never one of a superseded reconciliation")
     resolutions = serializers.SerializerMethodField(help_text="the resolutions this line accepts: an adjusting one only where "
@@ -75,7 +90,8 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
         model = ReconciliationLine
         fields = [
             "id", "reconciliation", "row", "order_number", "sku", "kind", "quantity", "amount", "our_quantity", "our_amount",
-            "category", "booked_later", "resolution", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number", "open",
+            "category", "booked_later", "resolution", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number",
+            "adjustment_amount", "adjustment_awaiting_check", "open",
             "resolutions", "booked_in",
         ]
         read_only_fields = fields
@@ -89,14 +105,14 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
                                         "its resolutions/"},
         }
 
+    def get_adjustment_awaiting_check(self, line) -> bool:
+        return adjustments.awaiting_check(line.adjustment, self.context["request"].user)
+
     def get_resolutions(self, line) -> list[str]:
         return [value for value, _label in line.resolutions]
 
     def to_representation(self, line):
-        data = super().to_representation(line)
-        if adjustments.shown_to(line.adjustment, self.context["request"].user) is None:  # a supplier's users: approved ones only
-            data["adjustment"] = data["adjustment_number"] = None
-        return data
+        return _adjustment_as_read(super().to_representation(line), line, self.context["request"].user)
 
     @extend_schema_field({"type": "object", "nullable": True, "properties": {
         "statement": {"type": "integer"}, "month": {"type": "string"}, "version": {"type": "integer"}}})
@@ -112,15 +128,26 @@ class LineResolutionSerializer(serializers.ModelSerializer):
     resolved_by = ActorField()
     note = serializers.CharField(source="note_text", read_only=True, help_text="as written (Chinese), with its values")
     note_label = serializers.CharField(read_only=True, help_text="in the request's language where the system wrote it")
-    adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True)
+    adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True,
+                                              help_text="null for a supplier's users until the adjustment is approved")
+    adjustment_amount = serializers.DecimalField(source="adjustment.amount", max_digits=16, decimal_places=2, default=None,
+                                                 read_only=True, help_text="null for a supplier's users until the adjustment is approved")
     adjustment_state = serializers.CharField(source="adjustment.state", default=None, read_only=True,
-                                             help_text="rejected or withdrawn: why the line was resolved again after it")
+                                             help_text="rejected or withdrawn: why the line was resolved again after it; "
+                                                       "proposed: waiting for its checker")
+    adjustment_awaiting_check = serializers.SerializerMethodField(help_text=AWAITING_CHECK_HELP)
 
     class Meta:
         model = LineResolution
         fields = ["id", "resolution", "resolution_label", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number",
-                  "adjustment_state"]
+                  "adjustment_amount", "adjustment_state", "adjustment_awaiting_check"]
         read_only_fields = fields
+
+    def get_adjustment_awaiting_check(self, resolution) -> bool:
+        return adjustments.awaiting_check(resolution.adjustment, self.context["request"].user)
+
+    def to_representation(self, resolution):
+        return _adjustment_as_read(super().to_representation(resolution), resolution, self.context["request"].user)
 
 
 class EarlierAnswerSerializer(LineResolutionSerializer):
@@ -245,6 +272,7 @@ class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
     def resolutions(self, request, pk=None):
         """Every resolution of the line, oldest first: who, when, how, the note, the adjustment it proposed and its state
         (a rejected or withdrawn one is why the line was resolved again); a supplier's users read those with no adjustment
-        or an approved one."""
+        or an approved one, and one whose adjustment waits for its checker with neither its number nor its amount
+        (`adjustment_awaiting_check`)."""
         resolutions = reconciliation.line_resolutions(actor=request.user).filter(line=self.get_object())
         return Response(LineResolutionSerializer(resolutions, many=True, context=self.get_serializer_context()).data)

@@ -360,8 +360,12 @@ def withdraw_adjustment(*, adjustment: Adjustment, actor, now: datetime, reason:
 
 
 #: the states of the adjustments a supplier's users read: approved ones. Proposals, rejections and withdrawals are
-#: finance's own work; a line or answer whose adjustment is still proposed reads as waiting for finance.
+#: finance's own work; a line or answer whose adjustment is still proposed reads as waiting for finance's second
+#: approval (`SUPPLIER_TOLD_STATES`).
 SUPPLIER_VISIBLE_STATES = frozenset({Adjustment.State.APPROVED})
+#: the states of the adjustments a supplier's users are told of without reading them: a proposal waiting for its
+#: checker (调整待复核), never its number nor its amount until approved
+SUPPLIER_TOLD_STATES = frozenset({Adjustment.State.PROPOSED})
 
 
 def reads_every_adjustment(actor) -> bool:
@@ -383,6 +387,20 @@ def shown_to(adjustment: Adjustment | None, actor) -> Adjustment | None:
     if adjustment is None or not (reads_every_adjustment(actor) or adjustment.state in SUPPLIER_VISIBLE_STATES):
         return None
     return adjustment
+
+
+def told_of(actor, *, through: str = "") -> Q:
+    """`visible_to`, and for a supplier's users also the adjustments they are told wait for their checker
+    (`awaiting_check`): the answers whose adjustment they may read or know to be waiting for finance's second approval."""
+    if reads_every_adjustment(actor):
+        return visible_to(actor, through=through)
+    return visible_to(actor, through=through) | Q(**{f"{through}state__in": SUPPLIER_TOLD_STATES})
+
+
+def awaiting_check(adjustment: Adjustment | None, actor) -> bool:
+    """Whether the actor is told only that the adjustment waits for its checker (调整待复核), not what it is: one it may
+    not read (`shown_to`) in `SUPPLIER_TOLD_STATES`."""
+    return adjustment is not None and shown_to(adjustment, actor) is None and adjustment.state in SUPPLIER_TOLD_STATES
 
 
 # what the adjustments page's text filter and the API's `?search=` find an adjustment by

@@ -38,8 +38,9 @@ from settlement.models import (
 )
 from settlement.services import generation
 from settlement.services.adjustments import (
-    answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance, visible_to)
+    answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance, told_of)
 from settlement.services.locking import lock_statement
+from settlement.services.reconciliation_history import note_shown_adjustments
 from settlement.services.pending import RECORDED_EVENTS, not_adjustable_reason, with_pending
 from settlement.errors import LineResolved, ReconciliationSuperseded
 
@@ -454,16 +455,19 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
 
 def note_resolution_histories(lines: Iterable[ReconciliationLine], *, actor) -> None:
     """Read the resolutions of each of the lines the actor may read (`resolution_log`, `line_resolutions`) in one
-    query, for a page listing them."""
-    prefetch_related_objects(list(lines), Prefetch("resolution_log", queryset=line_resolutions(actor=actor)))
+    query, for a page listing them, each with what the actor reads of its adjustment (`note_shown_adjustments`)."""
+    lines = list(lines)
+    prefetch_related_objects(lines, Prefetch("resolution_log", queryset=line_resolutions(actor=actor)))
+    note_shown_adjustments([kept for line in lines for kept in line.resolution_log.all()], actor=actor)
 
 
 def line_resolutions(*, actor) -> QuerySet[LineResolution]:
     """Resolutions oldest first, with who resolved them and the adjustment each proposed; a supplier's users read those
-    with no adjustment or one they may read (`adjustments.visible_to`: not a proposed, rejected or withdrawn one, finance's
-    own work, as under 此前对账的处理)."""
-    return LineResolution.objects.filter(visible_to(actor, through="adjustment__")).select_related(
+    with no adjustment, an approved one, or one waiting for its checker as such (`adjustments.told_of`: never a rejected
+    or withdrawn one, finance's own work, as under 此前对账的处理)."""
+    return LineResolution.objects.filter(told_of(actor, through="adjustment__")).select_related(
         "resolved_by", "adjustment").order_by("resolved_at", "pk")
+
 
 
 def answerable_lines(statement: Statement):

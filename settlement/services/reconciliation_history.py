@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, F, OuterRef, Q
 
 from settlement.models import Adjustment, Category, LineResolution, ReconciliationLine
-from settlement.services.adjustments import reads_every_adjustment, shown_to, visible_to
+from settlement.services.adjustments import awaiting_check, reads_every_adjustment, shown_to, told_of
 from settlement.models.reconciliation import REOPENING
 
 Key = tuple[int, str, str, str]  # statement, order number, SKU, line kind
@@ -29,7 +29,7 @@ def _matching(keys: Iterable[Key]) -> Q:
 
 def _staff(actor) -> bool:
     """Proposals, rejections and withdrawals, and the checker's notes on them, are finance's own work: a supplier's
-    users read approved adjustments only (`adjustments.visible_to`)."""
+    users read approved adjustments only (`adjustments.visible_to`), and are told a proposal waits (`adjustments.told_of`)."""
     return reads_every_adjustment(actor)
 
 
@@ -46,7 +46,7 @@ def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation,
     statement's reconciliations uploaded before it, oldest first, each with its file, who resolved it and its adjustment (whose
     state says whether it was rejected or withdrawn) and `shown_decision_note`, the checker's note; one query for a
     page of lines. A supplier's users (`actor`) read only the answers with no adjustment or an approved one, with the
-    approved one's note (`_shown_note`)."""
+    approved one's note (`_shown_note`), or one waiting for its checker as such (`note_shown_adjustments`)."""
     lines = list(lines)
     for line in lines:
         line.earlier_answers = []
@@ -59,10 +59,11 @@ def note_earlier_answers(lines: Iterable[ReconciliationLine], *, reconciliation,
     earlier = LineResolution.objects.filter(_matching(keys), before).select_related(
         "line__reconciliation__version", "resolved_by", "adjustment").order_by("resolved_at", "pk")
     staff = _staff(actor)
-    earlier = earlier.filter(visible_to(actor, through="adjustment__"))
+    earlier = list(earlier.filter(told_of(actor, through="adjustment__")))
+    note_shown_adjustments(earlier, actor=actor)
     by_key = defaultdict(list)
     for resolution in earlier:
-        resolution.shown_decision_note = _shown_note(resolution.adjustment, staff=staff)
+        resolution.shown_decision_note = _shown_note(resolution.shown_adjustment, staff=staff)
         by_key[_key(resolution.line)].append(resolution)
     for line in lines:
         line.earlier_answers = by_key[(reconciliation.statement_id, line.order_number, line.sku, line.kind)]
@@ -88,18 +89,27 @@ def earlier_answers(*, reconciliation, actor) -> list[LineResolution]:
     return found
 
 
+def note_shown_adjustments(resolutions: Iterable, *, actor) -> None:
+    """Set on each resolution (or line) `shown_adjustment`, its adjustment as the actor may read it
+    (`adjustments.shown_to`), and `adjustment_waiting`, whether the actor is told only that it waits for its checker
+    (`adjustments.awaiting_check`: 调整待复核, no number, no amount). No query."""
+    for resolution in resolutions:
+        resolution.shown_adjustment = shown_to(resolution.adjustment, actor)
+        resolution.adjustment_waiting = awaiting_check(resolution.adjustment, actor)
+
+
 def note_line_adjustments(lines: Iterable[ReconciliationLine], *, actor) -> None:
     """Set on each line `shown_adjustment`, the adjustment its latest resolution proposed as the reader (`actor`) may read
     it, `shown_decision_note`, the checker's note on it, and `adjustment_waiting`, an adjustment the reader may not read
     yet: staff read every adjustment with its note (why one was rejected or withdrawn); a supplier's users read an
     approved one with its note, as its page shows it them (`adjustments.visible_to`), a proposed one as waiting for
-    finance, never a rejected or withdrawn one (finance's own work, as under 此前对账的处理: the line, open again, reads
+    finance's second approval (`adjustments.awaiting_check`), never a rejected or withdrawn one (finance's own work, as under 此前对账的处理: the line, open again, reads
     as waiting for finance). No query (the lines hold their adjustments)."""
     staff = _staff(actor)
+    lines = list(lines)
+    note_shown_adjustments(lines, actor=actor)
     for line in lines:
-        line.shown_adjustment = shown_to(line.adjustment, actor)
         line.shown_decision_note = _shown_note(line.shown_adjustment, staff=staff)
-        line.adjustment_waiting = line.shown_adjustment is None and getattr(line.adjustment, "state", None) == Adjustment.State.PROPOSED
 
 
 def note_earlier_rejections(adjustments: Iterable[Adjustment], *, actor) -> None:

@@ -131,7 +131,7 @@ def test_the_page_shows_a_line_s_earlier_resolutions_and_refuses_a_write_off_wit
     assert list(field_errors(refused)) == ["note"] and "请填写处理说明" in field_errors(refused)["note"]
     history = row.split('data-testid="resolution-history"', 1)[1]
     assert "处理记录（2 条）" in history
-    assert "finance 以礼品商为准（调账）：对方有签收单 · 调账" in history and f">{first.number}</a> 已驳回" in history
+    assert "finance 以礼品商为准（调账）：对方有签收单 · 调账" in history and f'>{first.number}</a> <span data-testid="adjustment-amount">¥10.00</span> · 已驳回' in history
     assert "finance 核销：金额小，核销" in history
 
 

@@ -1,7 +1,7 @@
 """Which adjustments a supplier's users read is decided once (`adjustments.visible_to`: approved ones): a line resolved
 again after its adjustment was rejected shows the supplier neither the rejected adjustment's number nor its state, on
 the reconciliation's page (the line and its 处理记录) or in the API (the lines and a line's resolutions/), and a
-proposed one reads as waiting for finance; finance still reads every adjustment."""
+proposed one reads as waiting for finance's second approval (调整待复核); finance still reads every adjustment."""
 import re
 
 import pytest
@@ -45,7 +45,7 @@ def test_a_supplier_reads_no_rejected_nor_proposed_adjustment_on_the_page_of_a_l
     row = line_row(supplier_admin, line)
 
     assert rejected.number not in row and proposed.number not in row and "已驳回" not in row and "待审批" not in row
-    assert 'data-testid="line-adjustment-waiting"' in row and "待财务处理" in row
+    assert 'data-testid="line-adjustment-waiting"' in row and "调整待复核" in row
 
 
 def test_a_supplier_reads_no_rejected_nor_proposed_adjustment_in_the_api(resolved_again, supplier_admin, api):
@@ -53,8 +53,9 @@ def test_a_supplier_reads_no_rejected_nor_proposed_adjustment_in_the_api(resolve
 
     shown, resolutions = read_api(api, supplier_admin, line)
 
-    assert (shown["adjustment"], shown["adjustment_number"]) == (None, None)
-    assert resolutions == []
+    assert (shown["adjustment"], shown["adjustment_number"], shown["adjustment_awaiting_check"]) == (None, None, True)
+    assert [(kept["adjustment"], kept["adjustment_number"], kept["adjustment_amount"], kept["adjustment_awaiting_check"])
+            for kept in resolutions] == [(None, None, None, True)]
     assert rejected.number not in str(resolutions) and "rejected" not in str(resolutions)
 
 
