@@ -80,3 +80,17 @@ class LostParcelClaimNotRejectable(Conflict):
     default_detail = gettext_lazy(
         "包裹丢失的索赔不能驳回：报告丢失时运单已判为配送失败，订单已据此放弃配送（退还积分）或重新配送，驳回无法撤回这些处理"
     )
+
+
+class ClaimNotOpen(Conflict):
+    """A lost-parcel report withdrawn once finance has accepted, settled or rejected its claim."""
+
+    code = "claim_not_open"
+    default_detail = gettext_lazy("索赔已不是待处理状态，不能撤回丢失报告")
+
+
+class OrderMovedOn(Conflict):
+    """A lost-parcel report withdrawn once the operator has given its order up (points refunded) or re-delivered it."""
+
+    code = "order_moved_on"
+    default_detail = gettext_lazy("订单已由运营放弃配送（积分已退还）或安排重新配送，不能撤回丢失报告")

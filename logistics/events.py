@@ -11,3 +11,13 @@ class LostParcelClaimAccepted:
     claim_id: int
     actor_id: int | None
     at: datetime
+
+
+@dataclass(frozen=True)
+class LostParcelReportWithdrawn:
+    """A parcel reported lost turned up delivered and its claim was withdrawn: settlement refuses the withdrawal while a
+    compensation for it stands (the supplier is paid for the delivery instead)."""
+
+    claim_id: int
+    actor_id: int | None
+    at: datetime

@@ -1,10 +1,10 @@
-"""Portal forms of a logistics claim's steps (reject, correct, settle): they parse input into the shapes
+"""Portal forms of a logistics claim's steps (reject, correct, settle, withdraw a loss report): they parse input into the shapes
 `logistics.services.claims` takes; the rules (bounds, the note a different amount needs, the days allowed) live there."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import BusinessDayField
+from core.validators import BusinessDayField, BusinessTimeField
 from logistics.models import LogisticsClaim
 
 
@@ -44,3 +44,14 @@ class SettleClaimForm(forms.Form):
     def __init__(self, *args, claim: LogisticsClaim, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["received_amount"].initial = claim.amount  # paid in full, as usual: finance changes it only when not
+
+
+class WithdrawLostReportForm(forms.Form):
+    """The parcel reported lost turned up delivered: when it was signed for (the carrier's tracking, or the member's
+    word), by whom (blank: its recipient), and how that is known."""
+
+    signed_at = BusinessTimeField(
+        label=_("签收时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local", "title": _("签收时间")}, format="%Y-%m-%dT%H:%M"),
+    )
+    signer = _text(_("签收人（默认收件人）"), required=False, max_length=50)
+    reason = _text(_("撤回原因（如：承运商物流显示已签收、会员确认已收到）"), max_length=200)

@@ -46,7 +46,7 @@ from logistics.forms_returns import (
     SendBackAgainForm,
     VoidCostForm,
 )
-from logistics.forms_claims import CorrectClaimForm, RejectClaimForm, SettleClaimForm
+from logistics.forms_claims import CorrectClaimForm, RejectClaimForm, SettleClaimForm, WithdrawLostReportForm
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Tariff
 from logistics.services import claims, costs, returns
 from points.models import RedemptionOrder
@@ -57,7 +57,7 @@ RETURN_DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
 COST_READERS = ExtraCost.visibility.readers
 COST_RECORDERS = frozenset({Role.OPERATOR, Role.LOGISTICS})
 CLAIM_READERS = LogisticsClaim.visibility.readers
-PARCEL_REPORTERS = frozenset({Role.OPERATOR, Role.LOGISTICS})
+PARCEL_REPORTERS = claims.REPORTERS
 COST_FIELDS = {"order": "order_number", "inbound": "inbound_number"}  # service field → form field
 
 
@@ -99,7 +99,13 @@ CLAIM_ACTIONS = {
     "reject": ReturnAction(gettext_lazy("驳回索赔"), claims.reject_claim, RejectClaimForm, "danger",
                            confirm=gettext_lazy("驳回后物流商不再赔付此索赔，确定驳回？")),
     "settle": ReturnAction(gettext_lazy("结清"), claims.settle_claim, SettleClaimForm, takes="claim"),
+    "withdraw": ReturnAction(
+        gettext_lazy("撤回丢失报告"), claims.withdraw_lost_parcel_report, WithdrawLostReportForm,
+        confirm=gettext_lazy("撤回后索赔作废，运单和订单改为已签收，确定撤回丢失报告？"),
+    ),
 }
+#: who takes each step on a claim: finance, except withdrawing a loss report (logistics staff or an operator)
+CLAIM_ACTION_ROLES = {"withdraw": claims.REPORTERS}
 
 
 def offered_actions(request, return_request: ReturnRequest, *, refused: tuple[str, forms.Form] | None = None
@@ -323,10 +329,14 @@ def claim_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = N
     require_role(request.user, CLAIM_READERS)
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
     available = {t.name for t in claim.get_available_state_transitions()} if request.user.role in claims.SETTLERS else set()
+    available.discard("withdraw")
+    if claims.may_withdraw_report(user=request.user, claim=claim):
+        available.add("withdraw")
     offered = [(name, replace(action, form=partial(action.form_for, claim))) for name, action in CLAIM_ACTIONS.items() if name in available]
     actions = action_forms(request, offered, refused=refused)
     context = {
-        "claim": claim, "history": history_of(claim), "actions": actions,
+        "claim": claim, "history": history_of(claim), "actions": actions, "offered_names": {name for name, _action, _form in actions},
+        "may_settle": request.user.role in claims.SETTLERS,
         "sections": [section(request, claim) for section in claim_sections],
         "next_path": posted_from(request, reverse("logistics-claim", args=[claim.pk])) if refused else "",
     }
@@ -340,7 +350,7 @@ def claim_action(request, pk: int, name: str):
     if action is None:
         raise Http404
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
-    require_role(request.user, claims.SETTLERS)
+    require_role(request.user, CLAIM_ACTION_ROLES.get(name, claims.SETTLERS))
     form = action.form_for(claim, request.POST)
     if act_with_form(request, form, action.service, claim=claim, transition=name, success=lambda: state_reached(claim, claim.order.number)):
         return redirect_back(request, reverse("logistics-claims"))

@@ -34,6 +34,13 @@ class CompensationNotAllowed(Conflict):
     code = "compensation_not_allowed"
 
 
+class CompensationStands(Conflict):
+    """A lost parcel's report withdrawn while a compensation for its claim is proposed or approved (the supplier would
+    be paid for the delivery and compensated too)."""
+
+    code = "compensation_stands"
+
+
 class SupplierTerminated(Conflict):
     """A re-evaluation decided for a supplier whose cooperation has ended."""
 

@@ -68,7 +68,9 @@ CALLERS = {("adjustment-withdraw", "POST"): lambda users, objects: objects["adju
 SIGNED = {("provider-webhook", "POST")}  # authenticated by its signature, not by a user
 MULTIPART_BASE = {("reconciliation-list", "POST"): lambda objects: {"statement": objects["statement"].pk}}
 # what a step's object must hold beyond its state for the step to judge the body (a schedule to cancel)
-START_VALUES = {("gift-cancel-schedule", "POST"): {"publish_at": FIXED_NOW + timedelta(days=1)}}
+START_VALUES = {("gift-cancel-schedule", "POST"): {"publish_at": FIXED_NOW + timedelta(days=1)},
+                # only a lost parcel's report is withdrawn: the matrix's claim is a transit damage's
+                ("logistics-claim-withdraw", "POST"): {"cause": "lost_parcel"}}
 # a good body where the matrix's names a missing object (its 404 would come before the field checked) or a known event
 NEW_EVENT = {"event_id": "BAD-INPUT-E1", "tracking_number": "MATRIX-SF1", "sequence": 2, "kind": "delivered",
              "occurred_at": FIXED_NOW.isoformat(), "payload": {"signer": "刘洋"}}

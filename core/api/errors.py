@@ -96,7 +96,8 @@ class ErrorResponse409Serializer(_ClientErrorResponse):
     replenishment_already_announced, revision_pending, change_pending, not_escalated, already_reminded, parcel_lost,
     batch_taken, reference_taken, cost_on_statement, parcel_already_claimed, line_already_answered, line_resolved,
     reconciliation_superseded, compensation_not_allowed, supplier_terminated, deemed_confirmed, reopen_window_over,
-    stock_changed, source_already_adjusted, lost_parcel_claim_not_rejectable (docs/api.md, "Errors")"""
+    stock_changed, source_already_adjusted, lost_parcel_claim_not_rejectable, claim_not_open, order_moved_on,
+    compensation_stands (docs/api.md, "Errors")"""
 
 
 class ErrorResponse412Serializer(_ClientErrorResponse):

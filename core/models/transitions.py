@@ -79,7 +79,7 @@ TRANSITION_LABELS = {
     "put_away": _("上架入库"), "publish": _("上线"), "pick": _("拣货"), "pay": _("付款"), "move_to_clearance": _("转入清仓"), "use_up": _("全部用于换货"),
     "collect_part": _("部分取回"), "dispose_part": _("部分销毁处置"),
     "meet": _("达成"), "issue": _("下发"), "invoice": _("开票"), "inspect": _("检验"), "hand_over": _("交接"),
-    "give_up": _("放弃配送"), "fail_delivery": _("配送失败"), "fail": _("失败"), "expire": _("过期"), "exchange": _("换货"),
+    "give_up": _("放弃配送"), "deliver_after_all": _("撤回丢失后签收"), "fail_delivery": _("配送失败"), "fail": _("失败"), "expire": _("过期"), "exchange": _("换货"),
     "escalate": _("升级"), "dispute": _("提出异议"), "dispose": _("处置"), "delist": _("下线"), "decide": _("决定"),
     "complete": _("完成"), "collect": _("自提"), "clear_leftovers": _("清理遗留"), "cancel_before_picking": _("拣货前取消"),
     "approve_payment": _("批准付款"), "disable": _("停用"), "enable": _("启用"), "withdraw": _("撤回"), "void": _("作废"),

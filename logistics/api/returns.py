@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core.api.downloads import STORED_FILE_TYPES, negotiation
-from core.api.fields import ActorField, BusinessDateField, RequiredText, ScopedKey
+from core.api.fields import ActorField, BusinessDateField, BusinessDateTimeField, RequiredText, ScopedKey
 from core.api.filters import FilterSet, IdFilter, TimeFilter, YesNoFilter
 from core.api.permissions import require_role
 from core.api.schema import stored_file_responses
@@ -421,8 +421,18 @@ class LostParcelInput(serializers.Serializer):
     shipment = ScopedKey(Shipment, required=True)
 
 
+class WithdrawLostReportInput(serializers.Serializer):
+    """The parcel reported lost turned up delivered: when it was signed for, by whom, and how that is known."""
+
+    signed_at = BusinessDateTimeField(help_text="when the parcel was signed for: not in the future, not before it was shipped")
+    signer = serializers.CharField(max_length=50, required=False, allow_blank=True, default="",
+                                   help_text="who signed for it (default: the parcel's recipient)")
+    reason = RequiredText(max_length=200, help_text="how the delivery is known (the carrier's tracking, the member's word)")
+
+
 class LogisticsClaimViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
-    """Claims on the logistics provider (transit damage, lost parcels): finance accepts, corrects, rejects and settles them."""
+    """Claims on the logistics provider (transit damage, lost parcels): finance accepts, corrects, rejects and settles them;
+    logistics staff or an operator report a parcel lost, and withdraw the report when it turns up delivered."""
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
@@ -438,12 +448,16 @@ class LogisticsClaimViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSe
     reject = transition_action(
         claims.reject_claim, name="reject", roles=claims.SETTLERS, target="claim", input_serializer=RequiredReasonInput
     )
+    withdraw = transition_action(
+        claims.withdraw_lost_parcel_report, name="withdraw", roles=claims.REPORTERS, target="claim",
+        input_serializer=WithdrawLostReportInput, check=lambda user, claim: claims.require_withdrawable(claim),
+    )
 
     @extend_schema(request=LostParcelInput, responses={201: ClaimSerializer})
     @action(detail=False, methods=["post"], url_path="report-lost-parcel")
     def report_lost_parcel(self, request):
         """A shipped parcel never arrived: open a lost-parcel claim (logistics staff or an operator)."""
-        require_role(request.user, LOGISTICS | OPERATORS)
+        require_role(request.user, claims.REPORTERS)
         params = LostParcelInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         claim = claims.report_lost_parcel(shipment=params.validated_data["shipment"], actor=request.user, now=timezone.now())

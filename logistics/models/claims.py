@@ -17,6 +17,8 @@ class LogisticsClaim(StateMachine):
         ACCEPTED = "accepted", pgettext_lazy("claim state", "已确认")
         SETTLED = "settled", _("已结清")
         REJECTED = "rejected", _("已驳回")
+        # a parcel reported lost that turned up delivered after all: the provider owes nothing (logistics or an operator)
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     class Cause(models.TextChoices):
         TRANSIT_DAMAGE = "transit_damage", _("运输破损")
@@ -48,7 +50,7 @@ class LogisticsClaim(StateMachine):
     visibility = Visibility(staff=frozenset({"operator", "logistics", "finance"}))
     transition_logs = logs_relation()
     rejection = LatestLog("reject", state=State.REJECTED)  # finance's reason, who and when
-    transition_labels = {"correct": _("更正索赔金额")}
+    transition_labels = {"correct": _("更正索赔金额"), "withdraw": _("撤回丢失报告")}
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -70,12 +72,21 @@ class LogisticsClaim(StateMachine):
 
     def rejectable(self) -> bool:
         """A lost parcel's claim cannot be rejected: its report failed the shipment and the order went on from there
-        (given up with the points refunded, or re-delivered), which no transition puts back."""
+        (given up with the points refunded, or re-delivered), which rejecting would not put back; a parcel that turned up
+        delivered has its report withdrawn instead (`withdraw`)."""
         return self.cause != self.Cause.LOST_PARCEL
+
+    def withdrawable(self) -> bool:
+        """Only a lost parcel's report is withdrawn (the parcel turned up delivered); a transit damage is rejected."""
+        return self.cause == self.Cause.LOST_PARCEL
 
     @transition(field=state, source=State.OPEN, target=State.REJECTED, conditions=[rejectable])
     def reject(self) -> None:
         """The provider rightly contests it (a damage not caused in transit): it owes nothing."""
+
+    @transition(field=state, source=State.OPEN, target=State.WITHDRAWN, conditions=[withdrawable])
+    def withdraw(self) -> None:
+        """The parcel reported lost was delivered after all: the provider owes nothing on it."""
 
     @transition(field=state, source=State.ACCEPTED, target=State.SETTLED)
     def settle(self, *, settled_at, settlement_reference: str, received_amount, received_date, settlement_note: str) -> None:

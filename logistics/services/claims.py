@@ -4,7 +4,9 @@ A claim is opened by the system (a return inspected as transit damage) or by log
 reporting a shipped parcel lost, for the settlement price × quantity stored when it is opened; finance
 accepts it and settles it with a payment reference and what was received (`open → accepted → settled`), corrects
 its figures while it is open when the provider and finance agree on others, or rejects it when the provider rightly
-contests it (`open → rejected`; never a lost parcel's, whose report the order has acted on).
+contests it (`open → rejected`; never a lost parcel's, whose report the order has acted on). A parcel reported lost
+that turns up delivered after all has its report withdrawn by logistics staff or an operator while the claim is open
+and the order still waits for the operator (`open → withdrawn`): the shipment and the order are delivered.
 """
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,13 +20,13 @@ from django.utils.translation import gettext, gettext_noop
 from core.events import publish
 from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition, log_creation, require_transition
-from core.roles import Role, require_role
+from core.roles import Role, has_role, require_role
 from core.texts import Message, labelled_message, yuan
 from core.validators import required_text, validate_length
-from logistics.events import LostParcelClaimAccepted
+from logistics.events import LostParcelClaimAccepted, LostParcelReportWithdrawn
 from logistics.models import LogisticsClaim, ReturnRequest, Shipment
 from logistics.services import shipments
-from logistics.errors import LostParcelClaimNotRejectable, ParcelAlreadyClaimed
+from logistics.errors import ClaimNotOpen, LostParcelClaimNotRejectable, OrderMovedOn, ParcelAlreadyClaimed
 from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.services.locks import lock_suppliers
@@ -32,6 +34,10 @@ from suppliers.services.locks import lock_suppliers
 Cause = LogisticsClaim.Cause
 #: who accepts, corrects, rejects and settles a claim: the money it is about is finance's (SPEC §4.6)
 SETTLERS = frozenset({Role.FINANCE})
+#: who reports a parcel lost, and withdraws the report when it turns up delivered after all
+REPORTERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
+#: the claims on which the provider owes nothing: rejected (rightly contested) and withdrawn (the parcel was delivered)
+OWING_NOTHING = (LogisticsClaim.State.REJECTED, LogisticsClaim.State.WITHDRAWN)
 CENT = Decimal("0.01")
 
 
@@ -88,13 +94,86 @@ def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> Logistics
         return claim
 
 
+def withdraw_lost_parcel_report(
+    *, claim: LogisticsClaim, actor, now: datetime, reason: str, signed_at: datetime | None, signer: str = "",
+) -> LogisticsClaim:
+    """The parcel reported lost turned up delivered after all (the carrier's tracking shows it signed for, or the member
+    says it came): logistics staff or an operator withdraw the report, saying why and when it was signed for. The claim
+    is withdrawn (the provider owes nothing), the shipment and the order are delivered as of `signed_at` (recorded now,
+    the member told), all or nothing; the order completes 15 days after `signed_at` as usual.
+
+    :raises PermissionDenied: unless logistics staff or an operator
+    :raises ValidationFailed: naming `reason` when blank or too long, `signed_at` when missing, in the future or before
+        the parcel was shipped, `signer` when too long
+    :raises InvalidTransition: for a claim that is no lost parcel's
+    :raises ClaimNotOpen: once finance has accepted, settled or rejected it (or it was withdrawn)
+    :raises OrderMovedOn: once the operator has given the order up or re-delivered it
+    :raises CompensationStands: (settlement) while a compensation for the claim is proposed or approved
+    """
+    require_role(actor, REPORTERS, gettext("仅物流人员或运营人员可以撤回丢失报告"))
+    require_withdrawable(claim)
+    reason = orders.required_reason(reason)
+    # no row is locked: each of the three transitions checks the state it was read in as it is written (a claim
+    # accepted, an order given up or a report withdrawn meanwhile is a ConcurrentUpdate, and everything rolls back)
+    with transaction.atomic():
+        order = RedemptionOrder.objects.get(pk=claim.order_id)
+        shipment = Shipment.objects.select_related("order").filter(pk=claim.shipment_id).first()
+        _require_awaiting_operator(order, shipment)
+        # told first, so that a refusal above (a compensation standing) comes before anything is written
+        publish(LostParcelReportWithdrawn(claim_id=claim.pk, actor_id=getattr(actor, "pk", None), at=now))
+        shipments.deliver_after_all(shipment=shipment, actor=actor, now=now, signed_at=signed_at, signer=signer, reason=reason)
+        apply_transition(claim, "withdraw", actor=actor, at=now, reason=reason)
+    return claim
+
+
+def require_withdrawable(claim: LogisticsClaim) -> None:
+    """Check, before any input is read, that the claim's loss report may be withdrawn (the API's check of the step).
+
+    :raises InvalidTransition: for a claim that is no lost parcel's
+    :raises ClaimNotOpen: naming the claim's state, unless it is open"""
+    if not claim.withdrawable():
+        raise InvalidTransition(gettext("只有包裹丢失的索赔可以撤回丢失报告"), state=claim.state, transition="withdraw")
+    if claim.state != LogisticsClaim.State.OPEN:
+        message = gettext("索赔当前为「%(state)s」，只有待处理的索赔可以撤回丢失报告") % {"state": claim.get_state_display()}
+        raise ClaimNotOpen(message, field="claim", state=claim.state)
+
+
+def _require_awaiting_operator(order: RedemptionOrder, shipment: Shipment) -> None:
+    """:raises InvalidTransition: for a parcel of a return (an exchange's replacement: the operator ships another or
+        refunds the points), or none named (a claim opened before its parcel was recorded) :raises OrderMovedOn: unless
+        the order still waits for the operator on this failed parcel"""
+    if shipment is None:
+        raise InvalidTransition(gettext("该索赔未记录丢失的运单，无法撤回丢失报告"), state="", transition="withdraw")
+    if shipment.for_return:
+        raise InvalidTransition(gettext("只有订单本身的包裹可以撤回丢失报告，换货包裹由运营重新发出或改为退积分"),
+                                state=shipment.state, transition="withdraw")
+    if order.state == RedemptionOrder.State.CANCELLED:
+        raise OrderMovedOn(gettext("订单已由运营放弃配送，积分已退还会员，不能撤回丢失报告"), field="order")
+    if order.state != RedemptionOrder.State.DELIVERY_FAILED or shipments.active_shipment(order) != shipment:
+        raise OrderMovedOn(gettext("订单已安排重新配送（当前为「%(state)s」），不能撤回丢失报告") % {"state": order.get_state_display()},
+                           field="order")
+
+
+def may_withdraw_report(*, user, claim: LogisticsClaim) -> bool:
+    """Whether `user` may withdraw the claim's loss report now (the claim's page offers the form): logistics staff or an
+    operator, a lost parcel's open claim, its order still waiting for the operator on that parcel."""
+    if not has_role(user, REPORTERS) or not claim.withdrawable() or claim.state != LogisticsClaim.State.OPEN:
+        return False
+    try:
+        _require_awaiting_operator(claim.order, claim.shipment)
+    except (InvalidTransition, OrderMovedOn):
+        return False
+    return True
+
+
 def parcel_lost(shipment: Shipment) -> bool:
-    """Whether the parcel was reported lost in transit: its units never come back into stock."""
-    return shipment.claims.filter(cause=Cause.LOST_PARCEL).exists()
+    """Whether the parcel was reported lost in transit (and not found delivered after all): its units never come back
+    into stock."""
+    return shipment.claims.filter(cause=Cause.LOST_PARCEL).exclude(state=LogisticsClaim.State.WITHDRAWN).exists()
 
 
 def _lost_in_transit(order: RedemptionOrder) -> bool:
-    return order.claims.filter(cause=Cause.LOST_PARCEL).exists()
+    return order.claims.filter(cause=Cause.LOST_PARCEL).exclude(state=LogisticsClaim.State.WITHDRAWN).exists()
 
 
 if _lost_in_transit not in orders.lost_in_transit:
@@ -222,12 +301,13 @@ SEARCHED = ("order__number", "order__shipments__tracking_number", "return_reques
 
 def list_claims(*, user) -> QuerySet:
     """Claims for staff (finance settles them), with the order, supplier and gift a list shows."""
-    return (LogisticsClaim.objects.visible_to(user).select_related("order__supplier", "order__gift", "return_request", "reported_by")
+    return (LogisticsClaim.objects.visible_to(user).select_related("order__supplier", "order__gift", "return_request", "reported_by",
+                                                                   "shipment")
             .prefetch_related(LogisticsClaim.rejection.prefetch()))
 
 
 def claims_total(claims: QuerySet[LogisticsClaim]) -> Decimal:
     """What the logistics provider owes on the claims: a settled claim's amount received where recorded, any other's
-    amount; rejected claims left out, as the provider owes nothing on them."""
-    owed = claims.exclude(state=LogisticsClaim.State.REJECTED).aggregate(total=Sum(Coalesce("received_amount", "amount")))
+    amount; rejected and withdrawn claims left out, as the provider owes nothing on them."""
+    owed = claims.exclude(state__in=OWING_NOTHING).aggregate(total=Sum(Coalesce("received_amount", "amount")))
     return owed["total"] or Decimal("0.00")

@@ -461,6 +461,25 @@ def fail_shipment(*, shipment: Shipment, actor, now: datetime, reason: str) -> S
     return shipment
 
 
+def deliver_after_all(*, shipment: Shipment, actor, now: datetime, signed_at: datetime | None, signer: str = "", reason: str) -> Shipment:
+    """A failed parcel of the order's own turns out signed for at `signed_at` after all (its loss report withdrawn, in the
+    caller's transaction): the shipment and the order are delivered as of then, recorded `now`; `signer` blank: the
+    parcel's recipient (as a member's receipt names them).
+
+    :raises ValidationFailed: naming `signed_at` when missing, in the future or before the parcel was shipped, or
+        `signer` when too long :raises InvalidTransition: unless the shipment failed
+    """
+    if signed_at is None:
+        raise ValidationFailed(gettext("请填写签收时间"), field="signed_at", code="required")
+    _check_signed_at(shipment, signed_at=signed_at, now=now)
+    signer = validate_length((signer or "").strip(), model=Shipment, column="signer") or shipment.recipient_name or shipment.order.recipient_name
+    with transaction.atomic():
+        apply_transition(shipment, "deliver_after_all", actor=actor, at=now, reason=reason, signer=signer, delivered_at=signed_at,
+                         recorded_at=now)
+        orders.deliver_order_after_all(order=shipment.order, actor=actor, now=now, delivered_at=signed_at, reason=reason)
+    return shipment
+
+
 def active_shipment(order: RedemptionOrder) -> Shipment | None:
     """The order's own latest shipment (not a return's parcel)."""
     return order.shipments.filter(ORDER_OWN_PARCELS).order_by("-created_at", "-id").first()

@@ -134,6 +134,13 @@ class RedemptionOrder(StateMachine):
     def give_up(self) -> None:
         pass
 
+    @transition(field=state, source=State.DELIVERY_FAILED, target=State.DELIVERED)
+    def deliver_after_all(self, *, delivered_at, recorded_at) -> None:
+        """The parcel whose loss failed the delivery turned up signed for (its loss report withdrawn)."""
+        self.delivered_at = delivered_at
+        self.delivery_recorded_at = recorded_at
+        self.delivered_automatically = False
+
     @transition(field=state, source=State.DELIVERED, target=State.RETURNED)
     def return_fully(self) -> None:
         pass

@@ -491,6 +491,19 @@ def fail_delivery(*, order: RedemptionOrder, actor, now: datetime, reason: str =
     return order
 
 
+def deliver_order_after_all(
+    *, order: RedemptionOrder, actor, now: datetime, delivered_at: datetime, reason: str = "",
+) -> RedemptionOrder:
+    """An order whose delivery failed on a parcel reported lost turns out delivered at `delivered_at` after all (its
+    loss report withdrawn, in the caller's transaction): it is delivered as of then, recorded `now` (which books the
+    delivery on a statement, SPEC §4.11), and completes 15 days after `delivered_at` as any other; the member, told the
+    delivery had failed, is told it was signed for. :raises InvalidTransition: unless the delivery failed"""
+    with transaction.atomic():
+        apply_transition(order, "deliver_after_all", actor=actor, at=now, reason=reason, delivered_at=delivered_at, recorded_at=now)
+        notify(kind="delivered", member=order.member, at=now, subject=order, context={"order_number": order.number})
+    return order
+
+
 def redeliver_order(
     *, order: RedemptionOrder, actor, now: datetime, reason: str = "", recipient_name: str = "", recipient_phone: str = "",
     address: str = "",

@@ -17,13 +17,13 @@ from django.utils.translation import gettext_noop
 from core.events import actor_of, subscribe
 from core.roles import Role, has_role
 from core.texts import Message
-from logistics.events import LostParcelClaimAccepted
+from logistics.events import LostParcelClaimAccepted, LostParcelReportWithdrawn
 from logistics.models import LogisticsClaim
 from logistics.services import claims
 from settlement.models import Adjustment
 from settlement.services.adjustments import list_adjustments, propose_adjustment
 from settlement.sources import pages_by_pk, register_source
-from settlement.errors import CompensationNotAllowed
+from settlement.errors import CompensationNotAllowed, CompensationStands
 from suppliers.services.locks import lock_suppliers
 
 SOURCE_KIND = "claim"
@@ -66,6 +66,22 @@ def _propose(claim: LogisticsClaim, *, actor, now: datetime) -> Adjustment:
 
 #: the states of a compensation that stand: proposed (waiting for its checker) or approved
 STANDING = (Adjustment.State.PROPOSED, Adjustment.State.APPROVED)
+#: the states of a lost-parcel claim the provider owes on, whose supplier is compensated (not open, rejected or withdrawn)
+COMPENSATED_STATES = (LogisticsClaim.State.ACCEPTED, LogisticsClaim.State.SETTLED)
+
+
+@subscribe(LostParcelReportWithdrawn)
+def refuse_withdrawal_while_compensated(event: LostParcelReportWithdrawn) -> None:
+    """A parcel whose loss report is withdrawn was delivered: its supplier is paid for the delivery, never compensated
+    too. A compensation finance proposed by hand for the open claim stands in the way until it is withdrawn or rejected
+    (an approved one is answered by another adjustment first).
+    :raises CompensationStands: naming the adjustment"""
+    claim = LogisticsClaim.objects.get(pk=event.claim_id)
+    found = _standing(claim).order_by("pk").first()
+    if found is not None:
+        message = gettext("该索赔已有补偿调账 %(number)s（%(state)s），请财务先撤回或驳回该调账，再撤回丢失报告") % {
+            "number": found.number, "state": found.get_state_display()}
+        raise CompensationStands(message, field="claim")
 
 
 def may_propose_again(claim: LogisticsClaim, actor=None) -> bool:
@@ -73,7 +89,7 @@ def may_propose_again(claim: LogisticsClaim, actor=None) -> bool:
     and, given an `actor`, whether that user is finance, who proposes it."""
     if actor is not None and not has_role(actor, FINANCE):
         return False
-    return (claim.cause == LogisticsClaim.Cause.LOST_PARCEL and claim.state != LogisticsClaim.State.OPEN
+    return (claim.cause == LogisticsClaim.Cause.LOST_PARCEL and claim.state in COMPENSATED_STATES
             and not _standing(claim).exists())
 
 

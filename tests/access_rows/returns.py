@@ -106,6 +106,10 @@ ROWS: dict = {
         {"finance": 200}, seen_by=STAFF, obj="claim", writable={"amount", "quantity", "reason"}, body={"amount": "1.00"} | REASON
     ),
     ("logistics-claim-reject", "POST"): only({"finance": 200}, seen_by=STAFF, obj="claim", writable={"reason"}, body=REASON),
+    # logistics staff or an operator withdraw a lost parcel's report: the matrix's claim is a transit damage's (409)
+    ("logistics-claim-withdraw", "POST"): only(
+        {"logistics": 409, "operator": 409}, seen_by=STAFF, obj="claim", writable={"signed_at", "signer", "reason"}, body=REASON
+    ),
     ("logistics-claim-report-lost-parcel", "POST"): only(
         {"logistics": 404, "operator": 404}, seen_by=EVERYONE, writable={"shipment"}, body={"shipment": MISSING}
     ),
