@@ -110,6 +110,19 @@ class RefundInsteadForm(forms.Form):
     reason = _note(_("改为退积分的原因"))
 
 
+class SplitForm(forms.Form):
+    """Units of those received that differ from the others, split off to be inspected apart, and why (both required;
+    the service judges the number, next to the field)."""
+
+    quantity = forms.IntegerField(label=_("拆出数量"))
+    reason = _note(_("拆分原因（必填）"))
+
+    def __init__(self, *args, return_request: ReturnRequest, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["quantity"]
+        field.widget.attrs.update({"min": 1, "max": max(return_request.resolved_quantity - 1, 1), "title": field.label})
+
+
 class InspectForm(forms.Form):
     # no outcome chosen until the inspector picks one: none is assumed
     outcome = forms.ChoiceField(label=_("检验结论"), choices=[("", _("请选择…")), *ReturnRequest.Outcome.choices])

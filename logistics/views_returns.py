@@ -44,11 +44,12 @@ from logistics.forms_returns import (
     ReturnFilterForm,
     ReturnRequestForm,
     SendBackAgainForm,
+    SplitForm,
     VoidCostForm,
 )
 from logistics.forms_claims import CorrectClaimForm, RejectClaimForm, SettleClaimForm, WithdrawLostReportForm
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Tariff
-from logistics.services import claims, costs, returns
+from logistics.services import claims, costs, return_split, returns
 from points.models import RedemptionOrder
 
 MEMBER = frozenset({Role.MEMBER})
@@ -80,6 +81,10 @@ RETURN_ACTIONS = {
     "approve": ReturnAction(gettext_lazy("同意退换货"), returns.approve_return),
     "reject": ReturnAction(gettext_lazy("拒绝"), returns.reject_return, RejectForm, "danger"),
     "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return, ReceiveForm, takes="return_request"),
+    "split": ReturnAction(
+        gettext_lazy("拆分"), return_split.split_return, SplitForm, takes="return_request",
+        confirm=gettext_lazy("拆出的件数将成为一张新的退换货单，分别检验处理，确定拆分？"),
+    ),
     "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm, takes="return_request"),
     "send_back_again": ReturnAction(gettext_lazy("重新寄回会员"), returns.send_back_again, SendBackAgainForm),
     "reship_replacement": ReturnAction(

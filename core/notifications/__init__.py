@@ -57,6 +57,10 @@ KINDS: dict[str, Kind] = {
         False, "【积分商城】您的退换货申请 {return_number} 已收货：申请 {quantity} 件，实际收到 {received} 件，本次仅按 {received} 件处理。"
                "未收到的 {missing} 件仍由您保管，可在申请期限内另行申请退换货。",
     ),
+    "return_split": Kind(
+        False, "【积分商城】您的退换货申请 {return_number} 收到的 {received} 件中，{quantity} 件因检验情况不同转为退换货申请 {part_number}，"
+               "两单分别检验处理。",
+    ),
     "return_rejected": Kind(False, "【积分商城】您的退换货申请 {return_number} 未获同意，原因：{reason}。如有疑问请联系客服。"),
     "return_approved": Kind(
         False, "【积分商城】您的退换货申请 {return_number} 已同意，请将礼品寄至：{send_to}，并在包裹上注明退货单号 {return_number}。",

@@ -28,7 +28,7 @@ from core.idempotency import idempotent
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from logistics.models import ExtraCost, ReturnEvidence, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
 from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
-from logistics.services import claims, costs, returns
+from logistics.services import claims, costs, return_split, returns
 from logistics.services.return_evidence import MAX_FILES as MAX_EVIDENCE_FILES
 from points.models import RedemptionOrder
 
@@ -66,6 +66,15 @@ class ReturnEvidenceSerializer(serializers.ModelSerializer):
         return Path(evidence.file.name).name
 
 
+class ReturnPartSerializer(serializers.ModelSerializer):
+    """A return split off this one (`split`): its units are inspected on their own."""
+
+    class Meta:
+        model = ReturnRequest
+        fields = ["id", "number", "quantity", "state"]
+        read_only_fields = fields
+
+
 class ReturnSerializer(HidesSettlementMoney, serializers.ModelSerializer):
     settlement_money_fields = ("settlement_amount",)
 
@@ -75,6 +84,10 @@ class ReturnSerializer(HidesSettlementMoney, serializers.ModelSerializer):
     refunded_points = serializers.SerializerMethodField()
     replacements = ReplacementSerializer(source="replacement_shipments", many=True, read_only=True)
     evidence = ReturnEvidenceSerializer(many=True, read_only=True)
+    split_from_number = serializers.CharField(
+        source="split_from.number", default=None, read_only=True, help_text="the return this one was split off (拆自), else null",
+    )
+    split_parts = ReturnPartSerializer(many=True, read_only=True, help_text="the returns split off this one (拆出)")
     sent_back = ReplacementSerializer(
         source="send_back_shipments", many=True, read_only=True,
         help_text="a return refused at inspection: the parcel taking the goods back to the member",
@@ -85,7 +98,8 @@ class ReturnSerializer(HidesSettlementMoney, serializers.ModelSerializer):
         fields = [
             "id", "number", "order", "order_number", "gift_name", "supplier", "fulfilment", "quantity", "received_quantity",
             "reason", "remedy", "description", "state", "requested_at", "received_at", "inspected_at", "closed_at", "outcome", "liable",
-            "settlement_amount", "refunded_points", "replacements", "sent_back", "evidence",
+            "settlement_amount", "refunded_points", "replacements", "sent_back", "evidence", "split_from", "split_from_number",
+            "split_parts",
         ]
         read_only_fields = fields
 
@@ -147,6 +161,11 @@ class InspectInput(serializers.Serializer):
     evidence = evidence_input("the inspector's")
 
 
+class SplitInput(serializers.Serializer):
+    quantity = serializers.IntegerField(help_text="units of those received split off into a new return: 1 … one fewer than received")
+    reason = RequiredText(max_length=2000, help_text="why the units are inspected apart (e.g. one damaged in transit, the others unused)")
+
+
 TARGET = "return_request"
 
 
@@ -190,6 +209,10 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
                                 input_serializer=ReceiveInput)
     inspect = transition_action(
         returns.inspect_return, name="inspect", roles=returns.roles_for("inspect"), target=TARGET, check=partial(returns.require_may_act, step="inspect"), input_serializer=InspectInput
+    )
+    split = transition_action(
+        return_split.split_return, name="split", roles=returns.roles_for("split"), target=TARGET, check=partial(returns.require_may_act, step="split"),
+        input_serializer=SplitInput,
     )
     send_back_again = transition_action(
         returns.send_back_again, name="send_back_again", roles=returns.roles_for("send_back_again"), target=TARGET, check=partial(returns.require_may_act, step="send_back_again"),

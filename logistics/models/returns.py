@@ -70,6 +70,8 @@ class ReturnRequest(StateMachine):
     # the delivery netted off on the supplier's statement (negative), computed when the outcome is recorded
     settlement_amount = models.DecimalField(_("冲减结算金额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     refund_entry = models.OneToOneField("points.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # the return whose received units this one was split off (`split`), to be inspected on their own
+    split_from = models.ForeignKey("self", verbose_name=_("拆自"), null=True, blank=True, on_delete=models.PROTECT, related_name="split_parts")
     state = StateField(_("状态"), default=State.REQUESTED, choices=State.choices, protected=True)
 
     objects = ScopedManager()
@@ -151,6 +153,13 @@ class ReturnRequest(StateMachine):
     def receive(self, *, received_at, received_quantity: int) -> None:
         self.received_at = received_at
         self.received_quantity = received_quantity
+
+    @transition(field=state, source=State.RECEIVED, target=State.RECEIVED)
+    def split(self, *, quantity: int) -> None:
+        """`quantity` of the units received leave for a new return split off this one (`split_from`), inspected on
+        their own: this one names and holds that many fewer (any units never received stay its own)."""
+        self.received_quantity = self.resolved_quantity - quantity
+        self.quantity -= quantity
 
     @transition(field=state, source=State.RECEIVED, target=State.INSPECTED)
     def inspect(self, *, outcome: str, liable: str, inspected_at) -> None:

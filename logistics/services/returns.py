@@ -51,7 +51,7 @@ from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
 from core.texts import Message
 from core.validators import is_blank, required_text
-from logistics.models import ReturnEvidence, ReturnRequest, Shipment
+from logistics.models import ExtraCost, ReturnEvidence, ReturnRequest, Shipment
 from logistics.models.returns import resolved_units
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs, leftovers
@@ -115,6 +115,8 @@ WHO = {
     "reject": {"warehouse": frozenset({Role.OPERATOR}), "dropship": frozenset({Role.OPERATOR})},
     "receive": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": SUPPLIER_ROLES},
     "inspect": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": frozenset({Role.OPERATOR})},
+    # the inspector splits units that differ off into a return of their own before inspecting (return_split)
+    "split": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": frozenset({Role.OPERATOR})},
     # refused goods whose parcel back failed are sent again by whoever shipped them (`may_send_back_again`)
     "send_back_again": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": SUPPLIER_ROLES},
     # an exchange whose replacement failed: the operator ships another or refunds the points instead
@@ -201,11 +203,11 @@ def may_act(*, user, return_request: ReturnRequest, step: str) -> bool:
 
 
 def may_take(*, user, return_request: ReturnRequest, step: str) -> bool:
-    """Whether the user may take `step` on this return now: its role takes the step, and sending goods back again
-    waits for the last parcel back to have failed."""
+    """Whether the user may take `step` on this return now: its role takes the step, sending goods back again waits
+    for the last parcel back to have failed, and a split needs two units received at least."""
     return may_act(user=user, return_request=return_request, step=step) and (
         step != "send_back_again" or may_send_back_again(return_request)
-    )
+    ) and (step != "split" or return_request.resolved_quantity >= 2)
 
 
 def require_may_act(actor, return_request: ReturnRequest, step: str) -> None:
@@ -492,7 +494,7 @@ def inspect_return(
                 _move_stock(return_request, order, effect, actor=actor, now=now)
             if resolution == "refuse":
                 _send_back(return_request, order, actor=actor, now=now)
-            if effect.freight_payer:
+            if effect.freight_payer and not _parcel_freight_recorded(return_request):
                 costs.record_extra_cost(
                     kind=CostKind.RETURN_FREIGHT, payer=effect.freight_payer, supplier=order.supplier, order=order,
                     return_request=return_request, description=Message(gettext_noop("退货运费 %(number)s"), number=return_request.number), actor=actor, now=now,
@@ -557,6 +559,28 @@ def _tell_supplier_liable(return_request: ReturnRequest, order: RedemptionOrder,
                 "freight": Message(gettext_noop("，退货运费由礼品商承担")) if effect.freight_payer == Payer.SUPPLIER else ""},
         now=now, link=reverse("logistics-return", args=[return_request.pk]),
     )
+
+
+def split_family(return_request: ReturnRequest) -> list[int]:
+    """The ids of the returns the goods of this one's parcel are split among (`return_split.split_return`): the first
+    and every part split off it or off its parts; this one alone when it was never split."""
+    first, parent = return_request.pk, return_request.split_from_id
+    while parent is not None:
+        first, parent = parent, ReturnRequest.objects.values_list("split_from_id", flat=True).get(pk=parent)
+    family, parents = [first], [first]
+    while parents:
+        parents = list(ReturnRequest.objects.filter(split_from_id__in=parents).values_list("pk", flat=True))
+        family += parents
+    return family
+
+
+def _parcel_freight_recorded(return_request: ReturnRequest) -> bool:
+    """The parcel the goods came back in bears its return freight once (a tariff per order): a part split off it finds
+    it recorded (and not voided) when another part was inspected with an outcome that bears it first."""
+    family = split_family(return_request)
+    return len(family) > 1 and ExtraCost.objects.filter(
+        kind=CostKind.RETURN_FREIGHT, state=ExtraCost.State.RECORDED, return_request__in=family
+    ).exists()
 
 
 def effect_of(outcome: str, *, fulfilment: str) -> Effect:
@@ -890,6 +914,6 @@ def list_returns(*, user) -> QuerySet:
     """The returns the user may see (members their own, suppliers theirs, staff all), with what their lists show."""
     return (
         ReturnRequest.objects.visible_to(user)
-        .select_related("order__gift", "supplier", "refund_entry")
-        .prefetch_related("replacement_shipments", "send_back_shipments", "evidence")
+        .select_related("order__gift", "supplier", "refund_entry", "split_from")
+        .prefetch_related("replacement_shipments", "send_back_shipments", "evidence", "split_parts")
     )

@@ -57,6 +57,10 @@ ROWS: dict = {
     ("return-inspect", "POST"): only(
         {"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"outcome", "reason", "refund_if_no_replacement", "evidence"}, body={"outcome": "resellable"}
     ),
+    # splitting units off waits for the return's receipt (409 for logistics, who inspects warehouse returns)
+    ("return-split", "POST"): only(
+        {"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"quantity", "reason"}, body={"quantity": 1} | REASON
+    ),
     # the member's photo of the matrix's return: whoever sees the return fetches it; anyone else is told it does not exist
     ("return-evidence-file", "GET"): row({role: 200 if role in RETURN_SEEN_BY else 404 for role in ROLES} | {"anon": 401}, obj="return_evidence"),
     # sending refused goods back again waits for a failed parcel back (409 for logistics); the supplier sends back

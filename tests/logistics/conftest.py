@@ -146,6 +146,12 @@ def dropship_order(dropship_shipped, now):
 
 
 @pytest.fixture
+def two_received(delivered_order, operator, logistics, now) -> ReturnRequest:
+    """A return of both units of the delivered warehouse order as defective, received by logistics (units to split)."""
+    return received(delivered_order, operator=operator, handler=logistics, now=now, quantity=2, reason="defective")
+
+
+@pytest.fixture
 def exchange(delivered_order, operator, logistics, now):
     """A received return of one defective unit, for which the member asks a replacement."""
     return received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective", remedy="exchange")
