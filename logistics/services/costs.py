@@ -24,7 +24,9 @@ from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.texts import Message, listed, stored
 from logistics.errors import CostOnStatement, FeeAlreadyRecorded
 from core.validators import length_error, required_text, validate_length, years_error
-from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff, TariffChange
+from logistics.models import (
+    ExtraCost, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff, TariffChange,
+)
 from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
@@ -77,7 +79,7 @@ def record_extra_cost(
     the supplier's of what it belongs to (`supplier`, when given, must be that one).
 
     A kind fits only what can have caused it (`KIND_OWNERS`): a re-delivery fee an order whose delivery failed (one per
-    failed attempt), return freight an order or its return, a storage fee an open leftover lot for a day after its
+    failed attempt, none for a parcel reported lost, which is never re-delivered), return freight an order or its return, a storage fee an open leftover lot for a day after its
     collection deadline, a disposal fee a lot disposed of, in whole or in part (once), a handling fee the units of an inbound shipment, an order
     or an open lot. A cost counts the kind's unit (one per order, lot or lot-day; a handling fee at most the units
     there are), and its fee date is neither after today nor before what it belongs to existed.
@@ -192,8 +194,11 @@ def _check_kind_fits(*, kind: str, quantity: int, fee_date: date | None, order: 
         message = gettext("%(kind)s不能记在%(owner)s上，只能记在%(owners)s上")
         raise ValidationFailed(message % {"kind": CostKind(kind).label, "owner": OWNER_LABELS[field],
                                           "owners": listed(OWNER_LABELS[name] for name in KIND_OWNERS[kind])}, field=field)
-    if kind == CostKind.REDELIVERY and not order.shipments.filter(state=Shipment.State.FAILED).exists():
-        message = gettext("订单 %(number)s 没有配送失败的记录，不能记二次配送费")
+    if kind == CostKind.REDELIVERY and not failed_deliveries(order).exists():
+        if order.shipments.filter(state=Shipment.State.FAILED).exists():
+            message = gettext("订单 %(number)s 的包裹已报告丢失，不会重新配送，不能记二次配送费")
+        else:
+            message = gettext("订单 %(number)s 没有配送失败的记录，不能记二次配送费")
         raise ValidationFailed(message % {"number": order.number}, field="order")
     if kind == CostKind.DISPOSAL and not _has_disposed_units(lot):
         message = gettext("遗留批次 #%(lot)s 尚未销毁处置，不能记销毁处置费")
@@ -208,6 +213,12 @@ def _check_kind_fits(*, kind: str, quantity: int, fee_date: date | None, order: 
         problems.append(("fee_date", "invalid", message))
     if problems:
         raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
+
+
+def failed_deliveries(order: RedemptionOrder) -> QuerySet:
+    """The order's failed delivery attempts that a re-delivery fee may be charged for: not a parcel reported lost
+    (`claims.parcel_lost`), which is never re-delivered (the order is given up) and which the logistics provider owes."""
+    return order.shipments.filter(state=Shipment.State.FAILED).exclude(claims__cause=LogisticsClaim.Cause.LOST_PARCEL)
 
 
 def _has_disposed_units(lot: LeftoverLot) -> bool:
@@ -263,7 +274,7 @@ def _check_not_charged_twice(*, kind: str, order: RedemptionOrder | None, lot: L
     if kind == CostKind.REDELIVERY:
         RedemptionOrder.objects.select_for_update().filter(pk=order.pk).first()  # two clerks charging at once: one waits
         fees = list(recorded.filter(order=order))
-        if len(fees) >= order.shipments.filter(state=Shipment.State.FAILED).count():
+        if len(fees) >= failed_deliveries(order).count():
             message = gettext("订单 %(number)s 每次配送失败的二次配送费均已记录（%(reference)s），未重复收费")
             raise FeeAlreadyRecorded(message % {"number": order.number, "reference": fees[-1].reference}, field="order",
                                      cost=fees[-1].pk)

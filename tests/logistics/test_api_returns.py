@@ -226,6 +226,19 @@ def test_a_redelivery_fee_for_an_order_never_failed_is_400_naming_the_order(api,
     assert not ExtraCost.objects.exists()
 
 
+def test_a_redelivery_fee_for_an_order_whose_parcel_was_reported_lost_is_400_naming_the_order(api, confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="LOST-FEE", actor=logistics, now=now)
+    shipment = picked_and_shipped(shipment=Shipment.objects.get(order=confirmed_order), actor=logistics, now=now, carrier="顺丰",
+                                  tracking_number="SF-LOST-FEE")
+    claims.report_lost_parcel(shipment=shipment, actor=logistics, now=now)
+    body = {"kind": "redelivery", "payer": "supplier", "order": confirmed_order.pk}
+
+    response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
+
+    assert response.status_code == 400 and errors(response) == [("order", "invalid")]
+    assert not ExtraCost.objects.exists()
+
+
 def test_logistics_voids_a_cost_recorded_in_error_and_the_list_shows_who_recorded_and_voided_it(
     api, delivered_order, own_supplier_admin, logistics, now
 ):

@@ -12,7 +12,7 @@ from core.errors import Conflict, InvalidTransition, PermissionDenied, Validatio
 from core.fsm import history_of
 from logistics.errors import FeeAlreadyRecorded
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, Shipment
-from logistics.services import costs, leftovers, shipments
+from logistics.services import claims, costs, leftovers, shipments
 from points.services import orders
 from settlement.models import Section, Statement
 from settlement.services import generation
@@ -99,6 +99,31 @@ def test_each_failed_attempt_may_carry_its_own_redelivery_fee(failed_once, logis
     fee(failed_once, kind="redelivery", actor=logistics, now=now)
 
     assert ExtraCost.objects.filter(order=failed_once, kind="redelivery").count() == 2
+
+
+def test_no_redelivery_fee_for_a_parcel_reported_lost_which_is_never_re_delivered(shipped, logistics, now):
+    claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        fee(shipped.order, kind="redelivery", actor=logistics, now=now)
+
+    assert refused.value.field == "order" and "丢失" in refused.value.detail and shipped.order.number in refused.value.detail
+    assert not ExtraCost.objects.exists()
+
+
+def test_an_earlier_failed_attempt_keeps_its_redelivery_fee_but_the_lost_parcel_after_it_adds_none(failed_once, logistics,
+                                                                                                     operator, now):
+    orders.redeliver_order(order=failed_once, actor=operator, now=now)
+    second = Shipment.objects.filter(order=failed_once, state="created").get()
+    picked_and_shipped(shipment=second, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-LOST-AGAIN")
+    claims.report_lost_parcel(shipment=second, actor=logistics, now=now)
+
+    first_fee = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+    with pytest.raises(FeeAlreadyRecorded) as refused:
+        fee(failed_once, kind="redelivery", actor=logistics, now=now)
+
+    assert refused.value.field == "order" and first_fee.reference in refused.value.detail
+    assert ExtraCost.objects.filter(order=failed_once, kind="redelivery").count() == 1
 
 
 @pytest.mark.parametrize("owner", ["open_lot", "inbound"])

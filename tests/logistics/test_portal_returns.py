@@ -306,6 +306,21 @@ def test_an_extra_cost_naming_nothing_known_shows_the_error_next_to_the_field(de
     assert not ExtraCost.objects.exists()
 
 
+def test_a_redelivery_fee_for_a_parcel_reported_lost_shows_the_error_next_to_the_order_and_records_nothing(
+    confirmed_order, logistics, now
+):
+    shipments.hand_over_warehouse_orders(key="LOST-FORM", actor=logistics, now=now)
+    shipment = picked_and_shipped(shipment=Shipment.objects.get(order=confirmed_order), actor=logistics, now=now, carrier="顺丰",
+                                  tracking_number="SF-LOST-FORM")
+    claims.report_lost_parcel(shipment=shipment, actor=logistics, now=now)
+    body = {"kind": "redelivery", "payer": "supplier", "order_number": confirmed_order.number, "quantity": 1, "token": "t"}
+
+    response = logged_in(logistics).post("/logistics/extra-costs/new/", body)
+
+    assert response.status_code == 400 and "丢失" in field_errors(response)["order_number"]
+    assert not ExtraCost.objects.exists()
+
+
 def test_every_error_of_an_extra_cost_is_shown_at_once(delivered_order, logistics):
     client = logged_in(logistics)
 
