@@ -132,7 +132,7 @@ class FilterSet(django_filters.rest_framework.FilterSet):
             since, until = self.form.cleaned_data.get(start), self.form.cleaned_data.get(end)
             if range_reversed(since, until, end_exclusive=exclusive):
                 message = gettext("%(end)s 须晚于 %(start)s") if exclusive else gettext("%(end)s 不能早于 %(start)s")
-                self.form.add_error(end, message % {"end": end, "start": start})
+                self.form.add_error(end, forms.ValidationError(message % {"end": end, "start": start}, code="invalid"))
         return not self.form.errors
 
     @classmethod

@@ -415,6 +415,17 @@ def test_a_time_range_ending_before_or_at_its_start_is_a_400_naming_its_end_not_
     assert around.status_code == 200 and around.json()["count"] == 1
 
 
+@pytest.mark.parametrize(("path", "start", "end"), [("/api/v1/orders/", "placed_after", "placed_before"),
+                                                     ("/api/v1/shipments/", "created_after", "created_before")])
+def test_a_time_range_the_wrong_way_round_is_refused_with_the_code_invalid_clients_match_on(api, operator, now, path, start, end):
+    day = timedelta(days=1)
+
+    response = api(operator).get(path, {start: (now + day).isoformat(), end: (now - day).isoformat()})
+
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [(end, "invalid")]
+
+
 def test_an_unknown_ordering_is_a_400_naming_the_parameter_and_a_known_one_orders(api, rich_member, listed_gift, now):
     orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
     client = api(rich_member.user)
