@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import sql
-from core.errors import ChangedSinceSeen, ConcurrentUpdate, InvalidTransition
+from core.errors import ChangedSinceSeen, ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.models import StateMachine, TransitionLog
 from core.models.transitions import CREATION_LABELS, actor_label_for, forget_latest_logs, state_label, transition_label
 from core.texts import stored
@@ -107,22 +107,40 @@ def require_unchanged(obj: models.Model, seen: Any, *, reader: Any = None) -> No
     `seen` (see latest_change) when it has been changed since, by anyone, even back to the same state (a gift rejected,
     reworked and submitted again; a statement issued anew; an invoice number corrected): what the user reviewed is no
     longer what the step would apply to. The refusal names the latest change (who, as `reader` may see them; when;
-    what). `seen` None or blank: nothing to compare (a client that does not send it). :raises ChangedSinceSeen:"""
+    what). `seen` None or blank: nothing to compare (a client that does not send it); 0: the object as it was before
+    its history began (a page of an object with none), so any change since is one.
+
+    :raises ValidationFailed: naming `seen`, `invalid`, for a value that is no history row's id (not a whole number,
+        negative, true/false) or the id of a row that is not one of this object's history: it tells nothing of what
+        was seen of this object, so the step is not taken on it
+    :raises ChangedSinceSeen:"""
     if seen is None or str(seen).strip() == "":
         return
-    try:
-        seen = int(str(seen).strip())
-    except ValueError:
-        seen = 0  # not a marker of ours: the step cannot be shown to be on what the user saw
+    seen = _seen_id(seen)
     obj.__dict__.pop("_latest_change", None)
-    if latest_change(obj) <= seen:
+    latest = latest_change(obj)
+    if seen == latest:
         return
+    if seen > latest or (seen and not TransitionLog.objects.of(obj).filter(pk=seen).exists()):
+        raise ValidationFailed(_("seen 须为该%(model)s的变更记录编号（history 中的 id）") % {"model": obj._meta.verbose_name},
+                               field="seen")
     log = TransitionLog.objects.select_related("actor__member").get(pk=latest_change(obj))
     log.subject_seen = obj
     raise ChangedSinceSeen(_("%(model)s在您打开页面后已有变动（%(actor)s 于 %(at)s %(transition)s），请查看后再操作") % {
         "model": obj._meta.verbose_name, "actor": actor_label_for(log.actor, reader),
         "at": timezone.localtime(log.at).strftime("%Y-%m-%d %H:%M"), "transition": log.transition_label,
     }, seen=log.pk)
+
+
+def _seen_id(seen: Any) -> int:
+    """`seen` as a history row's id (0: none), a whole number from 0 given as a number or its digits.
+    :raises ValidationFailed: naming `seen` for anything else"""
+    text = seen.strip() if isinstance(seen, str) else seen
+    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
+        return text
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 20:  # longer: no id, and too long to read
+        return int(text)
+    raise ValidationFailed(_("seen 须为变更记录编号（history 中的 id），即不小于 0 的整数"), field="seen")
 
 
 def require_step(obj: StateMachine, name: str, seen: Any, *, reader: Any = None) -> None:

@@ -238,15 +238,16 @@ def moved_on(request, obj, transition: str) -> int | None:
     transition's source states are checked: its conditions (a supplier's standing…) are the service's to judge and say.
     Then, when the form carries the `seen` of the page it came from (core/includes/action_form.html, `subject`), that
     the object has not changed since, back to the same state or in it, or moved on (see core.fsm.require_step): 409
-    naming the latest change, so that no one approves what they did not see."""
+    naming the latest change, so that no one approves what they did not see (a `seen` that is no change of the object's:
+    400)."""
     from django.contrib import messages
 
-    from core.errors import Conflict
+    from core.errors import Conflict, ValidationFailed
     from core.fsm import require_step
 
     try:
         require_step(obj, transition, request.POST.get("seen"), reader=request.user)
-    except Conflict as error:
+    except (Conflict, ValidationFailed) as error:
         messages.error(request, error.detail)
         return error.status
     return None

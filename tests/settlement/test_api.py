@@ -7,6 +7,7 @@ import pytest
 
 from core.errors import ValidationFailed
 from core.fsm import history_of
+from core.models import TransitionLog
 from settlement.models import (
     Adjustment, Assessment, GenerationRun, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, Reconciliation, Section, SourceKind, Statement, StatementLine,
 )
@@ -308,13 +309,30 @@ def test_a_payment_approval_sent_with_the_history_read_before_the_invoice_number
     assert fresh.status_code == 200 and fresh.json()["state"] == "approved"
 
 
-@pytest.mark.parametrize("seen", ["abc", {"id": 1}, [1], -1, "1.5"], ids=["text", "object", "list", "negative", "decimal"])
-def test_a_payment_approval_whose_seen_is_not_a_history_id_is_409_and_approves_nothing(api, confirmed, supplier_admin, finance_checker, seen):
+@pytest.mark.parametrize("seen", ["abc", {"id": 1}, [1], -1, "-1", "1.5", True, 10**20],
+                         ids=["text", "object", "list", "negative", "negative-text", "decimal", "true", "beyond-any-id"])
+def test_a_payment_approval_whose_seen_is_not_a_history_id_is_400_naming_seen_and_approves_nothing(
+    api, confirmed, supplier_admin, finance_checker, seen
+):
     api(supplier_admin).post(statement_url(confirmed, "invoice"), {"invoice_number": "00123456", "invoice_amount": "680.00"})
 
     refused = api(finance_checker).post(statement_url(confirmed, "approve-payment"), {"seen": seen}, format="json")
 
-    assert refused.status_code == 409 and errors(refused) == [(None, "changed_since_seen")]
+    assert refused.status_code == 400 and errors(refused) == [("seen", "invalid")]
+    assert api(finance_checker).get(statement_url(confirmed)).json()["state"] == "invoiced"
+
+
+def test_a_payment_approval_whose_seen_is_a_history_id_of_another_object_is_400_naming_seen(
+    api, confirmed, supplier_admin, finance_checker
+):
+    api(supplier_admin).post(statement_url(confirmed, "invoice"), {"invoice_number": "00123456", "invoice_amount": "680.00"})
+    own = set(history_of(confirmed).values_list("pk", flat=True))
+    others = TransitionLog.objects.exclude(pk__in=own).filter(pk__lt=max(own)).values_list("pk", flat=True)
+
+    refused = [api(finance_checker).post(statement_url(confirmed, "approve-payment"), {"seen": seen}, format="json")
+               for seen in (others.first(), max(own) + 1)]
+
+    assert [(response.status_code, errors(response)) for response in refused] == [(400, [("seen", "invalid")])] * 2
     assert api(finance_checker).get(statement_url(confirmed)).json()["state"] == "invoiced"
 
 
