@@ -80,15 +80,15 @@ def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> Logistics
         raise ValidationFailed(
             gettext("礼品商直发的包裹由礼品商自选承运商寄出，丢失不向物流商索赔"), field="shipment"
         )
-    if shipment.state != Shipment.State.SHIPPED:
-        raise InvalidTransition(
-            gettext("只有在途（已发货）的运单可以报告丢失，该运单当前为「%(state)s」") % {"state": shipment.state_label},
-            field="shipment",
-        )
     with transaction.atomic():
         order = RedemptionOrder.objects.select_for_update().get(pk=shipment.order_id)
-        if parcel_lost(shipment):
+        if parcel_lost(shipment):  # before its state: a second report finds the parcel failed by the first
             raise ParcelAlreadyClaimed(gettext("该包裹已有丢失索赔"), field="shipment")
+        if shipment.state != Shipment.State.SHIPPED:
+            raise InvalidTransition(
+                gettext("只有在途（已发货）的运单可以报告丢失，该运单当前为「%(state)s」") % {"state": shipment.state_label},
+                field="shipment",
+            )
         claim = open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now, reported_by=actor, shipment=shipment)
         shipments.fail_shipment(shipment=shipment, actor=actor, now=now, reason=gettext_noop("包裹丢失"))
         return claim

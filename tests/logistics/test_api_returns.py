@@ -349,6 +349,18 @@ def test_logistics_reports_a_shipped_parcel_lost(api, confirmed_order, logistics
     assert api(logistics).get(f"/api/v1/logistics-claims/{response.json()['id']}/").json()["reported_by"] == "logistics"
 
 
+def test_reporting_a_parcel_lost_twice_is_409_parcel_already_claimed_naming_the_shipment(api, confirmed_order, logistics,
+                                                                                          operator, now):
+    shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
+    shipment = picked_and_shipped(shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF-L")
+    claims.report_lost_parcel(shipment=shipment, actor=logistics, now=now)
+
+    again = api(operator).post("/api/v1/logistics-claims/report-lost-parcel/", {"shipment": shipment.pk})
+
+    assert again.status_code == 409 and errors(again) == [("shipment", "parcel_already_claimed")]
+    assert LogisticsClaim.objects.count() == 1
+
+
 def test_a_claim_the_system_opened_reads_with_no_reporter(api, delivered_order, finance, now):
     claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from logistics.errors import ParcelAlreadyClaimed
 from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, Shipment, Tariff
 from logistics.services import claims, costs, shipments
 from points.models import PointsAccount, RedemptionOrder
@@ -245,12 +246,13 @@ def test_a_lost_parcel_is_never_delivered_automatically_and_giving_it_up_refunds
     assert StockRecord.objects.get(gift=order.gift, location=order.location).on_hand == stock_before
 
 
-def test_a_parcel_is_reported_lost_once(shipped, logistics, operator, now):
+def test_a_parcel_is_reported_lost_once_and_the_second_report_is_told_it_is_already_claimed(shipped, logistics, operator, now):
     claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now)
 
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(ParcelAlreadyClaimed) as refused:
         claims.report_lost_parcel(shipment=shipped, actor=operator, now=now)
 
+    assert refused.value.field == "shipment"
     assert LogisticsClaim.objects.count() == 1
 
 
