@@ -16,7 +16,7 @@ from core.days import on_days
 from core.fsm import history_of
 from core.login import LoginRefusal
 from core.models import Program, Tier
-from core.roles import require_role
+from core.roles import Role, require_role
 from core.selectors import all_words, answering
 from core.validators import folded, storable_ids
 from suppliers.errors import OutOfStock
@@ -153,6 +153,19 @@ def choose_location(*, gift: Gift, quantity: int, records: Iterable[StockRecord]
         detail = gettext("库存不足：每单最多可兑换 %(most)s 件（每单由一个仓库发货）") % {"most": most} if most > 0 else None
         raise OutOfStock(detail, field="quantity", gift=gift.pk)
     return min(candidates, key=lambda record: (-record.available, record.location_id)).location
+
+
+def list_locations(*, user) -> QuerySet[Location]:
+    """The locations the user may see and name: the warehouses and, for a supplier's user, its own dropship location
+    (never another supplier's: its code is as unknown as one no location has); every one for staff, none for a member."""
+    locations = Location.objects.all()
+    if user.is_superuser:
+        return locations
+    if not user.is_authenticated or user.role == Role.MEMBER:
+        return locations.none()
+    if user.is_supplier_user:
+        return locations.filter(Q(kind=Location.Kind.WAREHOUSE) | Q(supplier_id=user.supplier_id))
+    return locations
 
 
 def list_revisions(*, actor) -> QuerySet[GiftRevision]:

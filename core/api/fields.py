@@ -31,9 +31,21 @@ class RequiredText(serializers.CharField):
         return super().run_validation(data)
 
 
-class ScopedKey(serializers.PrimaryKeyRelatedField):
-    """An id of a row the caller may see. An id it may not see — another tenant's, or none at all — is a 404
-    `not_found` naming the field, as the same id in a URL is: a body cannot tell whether another tenant's row exists.
+class _UnknownIsNotFound:
+    """A reference to a row the caller may not see — another tenant's, or none at all — is a 404 `not_found` naming the
+    field, as the same row in a URL is: a body cannot tell whether another tenant's row exists."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if error.get_codes() == ["does_not_exist"]:
+                raise NotFound(gettext("对象不存在或无权查看"), field=self.field_name) from error
+            raise
+
+
+class ScopedKey(_UnknownIsNotFound, serializers.PrimaryKeyRelatedField):
+    """An id of a row the caller may see; any other id is a 404 `not_found` naming the field.
 
     Pass the model, or override `get_queryset` to scope the rows another way.
     """
@@ -45,18 +57,19 @@ class ScopedKey(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return self.queryset.visible_to(self.context["request"].user)
 
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            if error.get_codes() == ["does_not_exist"]:
-                raise NotFound(gettext("对象不存在或无权查看"), field=self.field_name) from error
-            raise
 
+class CodeKey(_UnknownIsNotFound, serializers.SlugRelatedField):
+    """A row named by its code among those the caller may name (`scope(user)`, the rows it may see); another code —
+    another tenant's row's, or none at all — is a 404 `not_found` naming the field, as `ScopedKey` answers. A text with
+    a NUL byte is no code: refused naming the field (400), before PostgreSQL is asked to compare it (it refuses to, with
+    an error)."""
 
-class CodeKey(serializers.SlugRelatedField):
-    """A row named by its code. A text with a NUL byte is no code: refused naming the field like another unknown
-    code, before PostgreSQL is asked to compare it (it refuses to, with an error)."""
+    def __init__(self, *, scope, **kwargs) -> None:
+        self.scope = scope  # `queryset`, all the model's rows, only tells the schema the code's type
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scope(user=self.context["request"].user)
 
     def to_internal_value(self, data):
         if isinstance(data, str) and "\x00" in data:

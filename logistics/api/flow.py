@@ -25,6 +25,7 @@ from logistics.models import HandoffBatch, InboundShipment, Shipment
 from logistics.selectors import awaiting_decision, search_shipments, unshipped
 from logistics.services import inbound, shipments
 from suppliers.models import Gift, Location, Supplier
+from suppliers.selectors import list_locations
 
 LOGISTICS = frozenset({Role.LOGISTICS})
 HANDOFF_STAFF = frozenset({Role.LOGISTICS, Role.OPERATOR})
@@ -52,7 +53,7 @@ class InboundShipmentSerializer(serializers.ModelSerializer):
 
 class InboundAnnounceInput(serializers.Serializer):
     gift = ScopedKey(Gift, required=True)
-    location = CodeKey(slug_field="code", queryset=Location.objects.all(), help_text="warehouse code")
+    location = CodeKey(slug_field="code", queryset=Location.objects.all(), scope=list_locations, help_text="warehouse code (another code: 404 `not_found`)")
     quantity = serializers.IntegerField()
     expected_on = BusinessDateField()
     replenishment_request = serializers.IntegerField(required=False, allow_null=True, default=None)

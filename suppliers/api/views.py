@@ -2,7 +2,6 @@ import django_filters
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from django.db.models import Q
 from django.utils.translation import gettext
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,7 +18,7 @@ from core.api.filters import FilterSet, reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.errors import ValidationFailed
 from core.fsm import require_transition
-from core.roles import OPERATORS, SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES
 from core.selectors import all_words
 from suppliers.api.serializers import (
     CategoryInput,
@@ -50,7 +49,10 @@ from suppliers.models import (
     StockRecord,
     Supplier,
 )
-from suppliers.selectors import GIFT_SEARCH, RETIRED_AND_EMPTY, SUPPLIER_SEARCHED, list_revisions, list_safety_stock_changes, matching, movements_matching
+from suppliers.selectors import (
+    GIFT_SEARCH, RETIRED_AND_EMPTY, SUPPLIER_SEARCHED, list_locations, list_revisions, list_safety_stock_changes, matching,
+    movements_matching,
+)
 from suppliers.services import catalog, categories, gift_images, inventory, notices, onboarding, revisions
 
 
@@ -318,15 +320,9 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Location.objects.all()
 
     def get_queryset(self):
-        user = self.request.user
-        locations = Location.objects.all()
-        if getattr(self, "swagger_fake_view", False) or user.is_superuser:
-            return locations
-        if user.is_supplier_user:
-            return locations.filter(Q(kind=Location.Kind.WAREHOUSE) | Q(supplier_id=user.supplier_id))
-        if user.role == Role.MEMBER:
-            return locations.none()
-        return locations
+        if getattr(self, "swagger_fake_view", False):
+            return Location.objects.all()
+        return list_locations(user=self.request.user)
 
 
 @reads_yes_no(retired="also a retired gift's records holding nothing, which the list leaves out otherwise (as 库存's 含已退市且无库存的记录)")

@@ -59,7 +59,6 @@ def test_an_inbound_announcement_sent_again_with_its_idempotency_key_is_made_onc
 @pytest.mark.parametrize(("changes", "field"), [
     ({"quantity": -1}, "quantity"),
     ({"quantity": 0}, "quantity"),
-    ({"location": "NO-SUCH"}, "location"),
     ({"location": "WH-\u0000FLOW"}, "location"),  # PostgreSQL cannot even compare a code with a NUL byte
     ({"location": "DS-FLOW"}, "location"),
     ({"expected_on": "2020-01-01"}, "expected_on"),
@@ -71,6 +70,20 @@ def test_bad_announcements_are_400_naming_the_field_and_write_nothing(api, suppl
     response = api(supplier_staff).post("/api/v1/inbound-shipments/", announcement(stocked_gift, **changes), format="json", **fresh_key())
 
     assert response.status_code == 400 and error_attr(response) == field
+    assert not InboundShipment.objects.exists()
+
+
+def test_an_unknown_warehouse_code_and_another_suppliers_own_location_are_alike_404_naming_the_location(
+    api, supplier_staff, other_supplier_admin, stocked_gift
+):
+    other = other_supplier_admin.supplier_membership.supplier
+    Location.objects.create(code="DS-OTHER", name="他人自有仓", kind="dropship", supplier=other)
+
+    responses = [api(supplier_staff).post("/api/v1/inbound-shipments/", announcement(stocked_gift, location=code), format="json",
+                                          **fresh_key()) for code in ("NO-SUCH", "DS-OTHER")]
+
+    assert [(r.status_code, r.json()["errors"]) for r in responses] == [(404, [
+        {"code": "not_found", "detail": "对象不存在或无权查看", "attr": "location"}])] * 2
     assert not InboundShipment.objects.exists()
 
 
