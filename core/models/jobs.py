@@ -1,6 +1,6 @@
 """What beat jobs and tasks failed on, for the operators (SPEC §6): the worker's log has the traceback, this the fact."""
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.masking import mask_phones_in
 
@@ -22,7 +22,7 @@ class JobFailure(models.Model):
         ordering = ["-last_failed_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["job", "item"], name="job_failure_once_per_item")]
         indexes = [models.Index(fields=["resolved_at", "-last_failed_at"], name="job_failure_open")]
-        verbose_name = _("任务失败")
+        verbose_name = pgettext_lazy("one item", "任务失败")
         verbose_name_plural = _("任务失败")
 
     def __str__(self) -> str:

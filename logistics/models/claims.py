@@ -54,7 +54,7 @@ class LogisticsClaim(StateMachine):
 
     class Meta:
         ordering = ["-opened_at", "-id"]
-        verbose_name = _("物流索赔")
+        verbose_name = pgettext_lazy("one item", "物流索赔")
         verbose_name_plural = _("物流索赔")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="claim_amount_not_negative"),

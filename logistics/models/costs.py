@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django_fsm import transition
 
 from core.models import SettingChange, StateField, StateMachine
@@ -54,7 +54,7 @@ class Tariff(models.Model):
 
     class Meta:
         ordering = ["kind"]
-        verbose_name = _("费用标准")
+        verbose_name = pgettext_lazy("one item", "费用标准")
         verbose_name_plural = _("费用标准")
 
     def __str__(self) -> str:
@@ -141,7 +141,7 @@ class ExtraCost(StateMachine):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
-        verbose_name = _("额外费用")
+        verbose_name = pgettext_lazy("one item", "额外费用")
         verbose_name_plural = _("额外费用")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="extra_cost_not_negative"),

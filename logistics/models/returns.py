@@ -79,7 +79,7 @@ class ReturnRequest(StateMachine):
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        verbose_name = _("退换货")
+        verbose_name = pgettext_lazy("one item", "退换货")
         verbose_name_plural = _("退换货")
         # the lists' order: a page walks it and reads its own returns only, however many there are; the state: the
         # staff's badge (`returns_waiting`) counts the few returns waiting among all those closed

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django_fsm import transition
 
 from core.models import StateField, StateMachine
@@ -25,7 +25,7 @@ class HandoffBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("交接批次")
+        verbose_name = pgettext_lazy("one item", "交接批次")
         verbose_name_plural = _("交接批次")
 
     def __str__(self) -> str:
@@ -124,7 +124,7 @@ class Shipment(StateMachine):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("运单")
+        verbose_name = pgettext_lazy("one item", "运单")
         verbose_name_plural = _("运单")
         indexes = [  # the parcels whose supplier is still to be told: few, and looked for at every handover run
             models.Index(fields=["supplier"], name="shipment_dropship_untold",
@@ -229,7 +229,7 @@ class CarrierEvent(models.Model):
 
     class Meta:
         ordering = ["tracking_number", "sequence"]
-        verbose_name = _("承运商事件")
+        verbose_name = pgettext_lazy("one item", "承运商事件")
         verbose_name_plural = _("承运商事件")
         # a sequence is a place in one parcel's history: two carriers' parcels under one tracking number each have theirs
         constraints = [models.UniqueConstraint(fields=["shipment", "sequence"], name="carrier_event_sequence_unique")]

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django_fsm import transition
 
 from core.models import StateField, StateMachine
@@ -70,7 +70,7 @@ class Complaint(StateMachine):
 
     class Meta:
         ordering = ["-opened_at", "-id"]
-        verbose_name = _("投诉与建议")
+        verbose_name = pgettext_lazy("one item", "投诉与建议")
         verbose_name_plural = _("投诉与建议")
         indexes = [models.Index(fields=["state", "deadline"]), models.Index(fields=["supplier", "responsible", "opened_at"])]
 
@@ -139,5 +139,5 @@ class ComplaintReminder(models.Model):
 
     class Meta:
         ordering = ["complaint_id", "sent_at", "id"]
-        verbose_name = _("催办记录")
+        verbose_name = pgettext_lazy("one item", "催办记录")
         verbose_name_plural = _("催办记录")

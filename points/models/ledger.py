@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.tenancy import ScopedManager, Visibility
 
@@ -70,7 +70,7 @@ class LedgerEntry(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        verbose_name = _("积分流水")
+        verbose_name = pgettext_lazy("one item", "积分流水")
         verbose_name_plural = _("积分流水")
         constraints = [
             models.UniqueConstraint(

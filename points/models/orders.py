@@ -1,7 +1,7 @@
 """Redemption orders (兑换订单, SPEC §4.5): one gift × a quantity from one supplier, with its snapshots and FSM."""
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django_fsm import transition
 
 from core.models import StateField, StateMachine
@@ -70,7 +70,7 @@ class RedemptionOrder(StateMachine):
 
     class Meta:
         ordering = ["-placed_at", "-id"]
-        verbose_name = _("兑换订单")
+        verbose_name = pgettext_lazy("one item", "兑换订单")
         verbose_name_plural = _("兑换订单")
         indexes = [models.Index(fields=["state", "expires_at"]), models.Index(fields=["supplier", "state"]),
                    models.Index(fields=["supplier", "delivery_recorded_at"]),

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django_fsm import transition
 
 from core.models import StateField, StateMachine
@@ -70,7 +70,7 @@ class Adjustment(StateMachine):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("调账")
+        verbose_name = pgettext_lazy("one item", "调账")
         verbose_name_plural = _("调账")
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="adjustment_not_zero"),

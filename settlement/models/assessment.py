@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django.utils.translation import pgettext
 from django_fsm import transition
 
@@ -40,7 +40,7 @@ class KpiSetting(models.Model):
 
     class Meta:
         ordering = ["kpi"]
-        verbose_name = _("考核指标设置")
+        verbose_name = pgettext_lazy("one item", "考核指标设置")
         verbose_name_plural = _("考核指标设置")
 
     def __str__(self) -> str:
@@ -76,7 +76,7 @@ class PenaltyRule(models.Model):
 
     class Meta:
         ordering = ["kpi", "threshold"]
-        verbose_name = _("违约扣款规则")
+        verbose_name = pgettext_lazy("one item", "违约扣款规则")
         verbose_name_plural = _("违约扣款规则")
 
     def __str__(self) -> str:
@@ -124,7 +124,7 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-month", "supplier_id"]
-        verbose_name = _("月度考核")
+        verbose_name = pgettext_lazy("one item", "月度考核")
         verbose_name_plural = _("月度考核")
         constraints = [models.UniqueConstraint(fields=["supplier", "month"], name="one_assessment_per_supplier_month")]
 
@@ -144,7 +144,7 @@ class KpiResult(models.Model):
 
     class Meta:
         ordering = ["assessment_id", "kpi"]
-        verbose_name = _("考核指标结果")
+        verbose_name = pgettext_lazy("one item", "考核指标结果")
         verbose_name_plural = _("考核指标结果")
         constraints = [models.UniqueConstraint(fields=["assessment", "kpi"], name="one_result_per_kpi")]
 
@@ -185,7 +185,7 @@ class PenaltyProposal(StateMachine):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("扣款建议")
+        verbose_name = pgettext_lazy("one item", "扣款建议")
         verbose_name_plural = _("扣款建议")
         constraints = [
             models.UniqueConstraint(fields=["assessment", "rule"], name="one_penalty_per_breach"),
@@ -241,7 +241,7 @@ class SuspensionProposal(StateMachine):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("暂停合作建议")
+        verbose_name = pgettext_lazy("one item", "暂停合作建议")
         verbose_name_plural = _("暂停合作建议")
 
     @transition(field=state, source=State.PROPOSED, target=State.ACCEPTED)
@@ -283,7 +283,7 @@ class RectificationCase(StateMachine):
 
     class Meta:
         ordering = ["deadline", "id"]
-        verbose_name = _("整改单")
+        verbose_name = pgettext_lazy("one item", "整改单")
         verbose_name_plural = _("整改单")
 
     def __str__(self) -> str:
@@ -333,7 +333,7 @@ class ReEvaluation(StateMachine):
 
     class Meta:
         ordering = ["due_on", "id"]
-        verbose_name = _("复评")
+        verbose_name = pgettext_lazy("one item", "复评")
         verbose_name_plural = _("复评")
         constraints = [models.UniqueConstraint(fields=["supplier", "due_on"], name="one_re_evaluation_per_supplier_due_date")]
 

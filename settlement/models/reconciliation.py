@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django.utils.translation import gettext_noop
 
 from core.roles import SUPPLIER_ROLES
@@ -120,7 +120,7 @@ class ReconciliationLine(models.Model):
 
     class Meta:
         ordering = ["reconciliation_id", "row", "id"]
-        verbose_name = _("对账明细")
+        verbose_name = pgettext_lazy("one item", "对账明细")
         verbose_name_plural = _("对账明细")
         indexes = [models.Index(fields=["reconciliation", "category"])]
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django_fsm import transition
 
 from core.models import StateField, StateMachine
@@ -92,7 +92,7 @@ class Statement(StateMachine):
 
     class Meta:
         ordering = ["-month", "supplier_id"]
-        verbose_name = _("结算单")
+        verbose_name = pgettext_lazy("one item", "结算单")
         verbose_name_plural = _("结算单")
         constraints = [
             models.UniqueConstraint(fields=["supplier", "month"], name="one_statement_per_supplier_month"),
@@ -243,7 +243,7 @@ class StatementVersion(models.Model):
 
     class Meta:
         ordering = ["statement_id", "number"]
-        verbose_name = _("结算单版本")
+        verbose_name = pgettext_lazy("one item", "结算单版本")
         verbose_name_plural = _("结算单版本")
         constraints = [models.UniqueConstraint(fields=["statement", "number"], name="one_row_per_statement_version")]
 
@@ -345,7 +345,7 @@ class StatementLine(models.Model):
 
     class Meta:
         ordering = ["statement_id", "section", "recorded_at", "id"]
-        verbose_name = _("结算明细")
+        verbose_name = pgettext_lazy("one item", "结算明细")
         verbose_name_plural = _("结算明细")
         constraints = [models.UniqueConstraint(fields=["source_kind", "source_id"], name="event_claimed_once")]
         indexes = [models.Index(fields=["statement", "version", "section"]), models.Index(fields=["order_number", "sku"])]
@@ -394,7 +394,7 @@ class GenerationRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        verbose_name = _("结算单生成")
+        verbose_name = pgettext_lazy("one item", "结算单生成")
         verbose_name_plural = _("结算单生成")
 
     def __str__(self) -> str:

@@ -50,7 +50,7 @@ class AnnouncementDelivery(models.Model):
 
     class Meta:
         ordering = ["-announcement__published_at", "-id"]
-        verbose_name = _("公告送达")
+        verbose_name = pgettext_lazy("one item", "公告送达")
         verbose_name_plural = _("公告送达")
         constraints = [models.UniqueConstraint(fields=["announcement", "supplier"], name="announcement_once_per_supplier")]
         indexes = [models.Index(fields=["supplier", "acknowledged_at"])]

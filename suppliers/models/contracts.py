@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django_fsm import transition
 
 from core.masking import mask_account_number
@@ -111,7 +111,7 @@ class Qualification(StateMachine):
 
     class Meta:
         ordering = ["kind", "certificate_type", "-expires_on"]
-        verbose_name = _("资质")
+        verbose_name = pgettext_lazy("one item", "资质")
         verbose_name_plural = _("资质")
         constraints = [
             models.CheckConstraint(condition=Q(expires_on__gt=models.F("issued_on")), name="qualification_expires_after_issue"),

@@ -166,7 +166,7 @@ class StockMovement(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["gift", "location", "at"])]
-        verbose_name = _("库存变动")
+        verbose_name = pgettext_lazy("one item", "库存变动")
         verbose_name_plural = _("库存变动")
 
 
@@ -189,7 +189,7 @@ class ReplenishmentRequest(StateMachine):
 
     class Meta:
         ordering = ["due_date", "id"]
-        verbose_name = _("补货申请")
+        verbose_name = pgettext_lazy("one item", "补货申请")
         verbose_name_plural = _("补货申请")
         constraints = [
             models.UniqueConstraint(

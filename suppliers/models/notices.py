@@ -1,6 +1,6 @@
 """The supplier's portal inbox (站内通知)."""
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.tenancy import ScopedManager, Visibility
 from core.texts import texts_of
@@ -80,7 +80,7 @@ class Notice(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("站内通知")
+        verbose_name = pgettext_lazy("one item", "站内通知")
         verbose_name_plural = _("站内通知")
 
     def __str__(self) -> str:

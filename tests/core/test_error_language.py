@@ -91,3 +91,30 @@ def test_a_portal_form_error_follows_the_language_chosen_with_the_switch(supplie
     assert field_errors(english) == {"username": "This username is already taken."}
     assert "already taken" not in chinese.content.decode() and "该用户名已被使用" not in english.content.decode()
     assert SupplierMembership.objects.filter(supplier=supplier_admin.supplier_membership.supplier).count() == 2
+
+
+@pytest.mark.parametrize(("label", "singular", "plural"), [
+    ("settlement.Statement", "Statement", "Statements"), ("settlement.Adjustment", "Adjustment", "Adjustments"),
+    ("logistics.Shipment", "Shipment", "Shipments"), ("points.RedemptionOrder", "Redemption order", "Redemption orders"),
+    ("logistics.ReturnRequest", "Return", "Returns"),
+])
+def test_a_model_reads_in_the_singular_in_english_though_chinese_has_one_word_for_both(label, singular, plural):
+    from django.apps import apps
+
+    meta = apps.get_model(label)._meta
+
+    with translation.override("en"):
+        english = (str(meta.verbose_name), str(meta.verbose_name_plural))
+    assert english == (singular, plural)
+    assert str(meta.verbose_name) == str(meta.verbose_name_plural)  # Chinese: one word
+
+
+def test_a_refused_step_names_the_object_in_the_singular_in_english(api, rich_member, listed_gift):
+    client = api(rich_member.user)
+    order = client.post("/api/v1/orders/", {"gift": listed_gift.pk, "quantity": 1, **ADDRESS}, format="json",
+                        HTTP_IDEMPOTENCY_KEY="singular").json()
+
+    refused = client.post(f"/api/v1/orders/{order['id']}/confirm/", {"code": "000000"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert refused.status_code == 409 and refused.json()["errors"][0]["code"] == "invalid_transition"
+    assert refused.json()["errors"][0]["detail"].endswith("(Redemption order).")
