@@ -261,13 +261,19 @@ class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         return search_shipments(rows, text)
 
     def retrieve(self, request, *args, **kwargs):
-        shipment = self.get_object()
-        now = timezone.now()
-        unmasked = shipments.may_see_parcel_contact(user=request.user, shipment=shipment, now=now)
-        if unmasked and request.user.role != Role.MEMBER:
-            log_personal_data_access(actor=request.user, subject=shipment.order, fields=shipments.CONTACT_FIELDS, purpose="shipment", at=now)
-        context = self.get_serializer_context() | {"unmasked_ids": {shipment.pk} if unmasked else set()}
-        return Response(ShipmentSerializer(shipment, context=context).data)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def get_serializer(self, instance=None, *args, **kwargs):
+        """One shipment (its own address, or a step's answer: the updated resource) as its reader may read it: the
+        recipient whole where they must act on it (`shipments.may_see_parcel_contact`), that read logged; a list's
+        rows masked."""
+        if isinstance(instance, Shipment):
+            user, now = self.request.user, timezone.now()
+            unmasked = shipments.may_see_parcel_contact(user=user, shipment=instance, now=now)
+            if unmasked and user.role != Role.MEMBER:
+                log_personal_data_access(actor=user, subject=instance.order, fields=shipments.CONTACT_FIELDS, purpose="shipment", at=now)
+            kwargs["context"] = self.get_serializer_context() | {"unmasked_ids": {instance.pk} if unmasked else set()}
+        return super().get_serializer(instance, *args, **kwargs)
 
     pick = transition_action(shipments.pick_shipment, name="pick", check=by_hand("pick"), roles=LOGISTICS, target="shipment")
     ship = transition_action(shipments.ship_shipment, name="ship", check=by_hand("ship"), roles=LOGISTICS | SUPPLIER_ROLES,

@@ -229,9 +229,9 @@ def test_logistics_picks_ships_and_delivers_a_warehouse_shipment(api, logistics,
     delivered = client.post(f"{url}/deliver/", {"signer": "刘洋"}, format="json")
 
     assert [r.status_code for r in (picked, shipped, delivered)] == [200, 200, 200]
-    # the signer is a person's name: masked like the recipient's in a list or an action's answer, whole on the detail read
-    assert (delivered.json()["state"], delivered.json()["signer"], delivered.json()["tracking_number"]) == ("delivered", "刘*", "SF100")
-    assert client.get(f"{url}/").json()["signer"] == "刘洋"
+    # the signer is a person's name: an action's answer reads it as the detail read does (whole, to logistics)
+    assert (delivered.json()["state"], delivered.json()["signer"], delivered.json()["tracking_number"]) == ("delivered", "刘洋", "SF100")
+    assert client.get(f"{url}/").json() == delivered.json()
     assert RedemptionOrder.objects.get(pk=warehouse_shipment.order_id).state == "delivered"
 
 
@@ -498,6 +498,21 @@ def test_logistics_reads_a_warehouse_recipient_unmasked_on_the_detail_only_and_t
     assert (detail["recipient_name"], detail["recipient_phone"], detail["address"]) == tuple(ADDRESS.values())
     log = AccessLog.objects.get()
     assert (log.actor, log.subject_id, log.fields) == (logistics, str(warehouse_shipment.order_id), "recipient_name,recipient_phone,address")
+
+
+def test_each_step_logistics_takes_answers_the_shipment_as_its_detail_reads_it_and_logs_the_read(api, logistics, warehouse_shipment):
+    client = api(logistics)
+    url = f"/api/v1/shipments/{warehouse_shipment.pk}"
+
+    picked = client.post(f"{url}/pick/", {}, format="json")
+    shipped = client.post(f"{url}/ship/", {"carrier": "顺丰", "tracking_number": "SF-STEP"}, format="json")
+    detail = client.get(f"{url}/")
+
+    assert picked.status_code == shipped.status_code == 200, shipped.content
+    shown = [(body["recipient_name"], body["recipient_phone"], body["address"]) for body in (picked.json(), shipped.json(), detail.json())]
+    assert shown == [tuple(ADDRESS.values())] * 3
+    assert list(AccessLog.objects.values_list("actor", "subject_id", "purpose")) == [
+        (logistics.pk, str(warehouse_shipment.order_id), "shipment")] * 3
 
 
 def test_a_dropship_supplier_reads_its_recipient_unmasked_to_ship_and_the_read_is_logged(api, supplier_staff, dropship_shipment):
