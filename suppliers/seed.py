@@ -100,6 +100,8 @@ DEMO_GIFTS = [
     (0, "HOME-CUP-01", "真空保温杯 500ml", "home", "45.00", {"gotone": 400, "mzone": 350}, "warehouse", 3),
     (1, "ELEC-BT-02", "蓝牙降噪耳机", "electronics", "320.00", {"gotone": 12000}, "dropship", 25),
 ]
+#: a gift approved with no publishing time: the operator's 待上线 (礼品审核), to put online now or schedule
+APPROVED_GIFT = (0, "TEA-DHP-100", "武夷大红袍礼盒 100g", "tea", "150.00", {"gotone": 1300, "mzone": 1100}, "warehouse", 0)
 
 
 @register_seed(25, "categories, warehouses and listed gifts with stock")
@@ -146,6 +148,16 @@ def seed_catalog(*, now, password, progress) -> None:
             inventory.receive_stock(gift=gift, location=warehouses[0], quantity=stock, at=stocked_at)
             inventory.set_safety_stock(gift=gift, location=warehouses[0], safety_stock=5, at=now)
         progress(index, len(DEMO_GIFTS))
+    owner, sku, name, category, price, points, fulfilment, _stock = APPROVED_GIFT
+    if not Gift.objects.filter(supplier=suppliers[owner], sku=sku).exists():  # approved, for the operator to put online or schedule
+        gift = catalog.create_gift(
+            supplier=suppliers[owner], actor=operator, now=now, sku=sku, name=name, category=categories[category],
+            market_price=Decimal(price) * 2, settlement_price=Decimal(price), points_prices=points, fulfilment=fulfilment,
+            images=[default_storage.save(f"gifts/{suppliers[owner].pk}/{sku.lower()}.png", ContentFile(demo_picture(sku)))],
+            specification="标准装", warranty_text="质量问题15天包换",
+        )
+        for step in (catalog.submit_gift, catalog.approve_gift):
+            step(gift=gift, actor=operator, now=now)
     cup = Gift.objects.get(supplier=suppliers[0], sku="HOME-CUP-01")
     if not cup.revisions.exists():  # a change of a listed gift waiting for the operator's review
         revisions.edit_gift(gift=cup, actor=User.objects.get(username=DEMO_SUPPLIERS[0][2]), now=now,

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -90,10 +91,20 @@ class TokenView(ObtainAuthToken):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class FormatChosen(DefaultContentNegotiation):
+    """The document's `?format=json` or `?format=yaml` chooses its rendering, as drf-spectacular's view documents;
+    without it the Accept header does, YAML by default. The API's other routes take no `?format=` (URL_FORMAT_OVERRIDE)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return super().select_renderer(request, renderers, format_suffix or request.query_params.get("format"))
+
+
 class SchemaView(SpectacularAPIView):
     """`/api/schema/`: the OpenAPI document, the same for every reader (served public), so generated once per process,
     language and API version and then served from memory: generating it takes seconds of CPU, too much to spend on
     every request of anyone who may ask."""
+
+    content_negotiation_class = FormatChosen
 
     def _get_schema_response(self, request):
         if self.urlconf or self.patterns or self.custom_settings:  # a document of its own: generated as the library does

@@ -66,3 +66,15 @@ def test_each_format_is_served_as_its_own_rendering_whichever_was_asked_first(ap
     assert as_json.json()["openapi"] == as_json_again.json()["openapi"] and as_json.content == as_json_again.content
     assert as_yaml.content.startswith(b"openapi: ") and as_yaml.content == as_yaml_again.content
     assert as_yaml["Content-Type"] == as_yaml_again["Content-Type"] and as_json["Content-Type"] == as_json_again["Content-Type"]
+
+
+@pytest.mark.parametrize(("query", "content_type"), [("?format=json", JSON), ("?format=yaml", "application/vnd.oai.openapi"),
+                                                     ("", "application/vnd.oai.openapi")])
+def test_format_json_serves_the_document_as_json_and_yaml_stays_the_default(api, query, content_type):
+    import json
+
+    response = api(None).get(f"/api/schema/{query}")
+
+    assert response.status_code == 200 and response["Content-Type"].split(";")[0] == content_type
+    if content_type == JSON:
+        assert json.loads(response.content)["openapi"].startswith("3.")

@@ -72,3 +72,13 @@ def test_the_demo_operator_finds_a_suppliers_change_of_a_listed_gift_waiting_for
 
     assert (waiting.state, waiting.gift.name, waiting.requested_by.username) == ("pending", "真空保温杯 500ml", "supplier_a")
     assert "质量问题30天包换，一年保修" in queue and f"/supplier/gift-review/revisions/{waiting.pk}/approve/" in queue
+
+
+def test_the_demo_operator_finds_an_approved_gift_with_no_publishing_time_to_put_online(seeded_demo, client):
+    client.login(username="operator", password="demo12345")
+
+    waiting = Gift.objects.get(state="approved", publish_at__isnull=True)
+    queue = client.get("/supplier/gift-review/?queue=approved").content.decode()
+
+    assert (waiting.name, waiting.supplier.name) == ("武夷大红袍礼盒 100g", "杭州优选礼品有限公司")
+    assert waiting.sku in queue and 'data-testid="blocked"' not in queue  # offered to put online or schedule
