@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.changes import changed_by, required_reason
-from core.errors import PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed, refuse
 from core.fsm import apply_transition, log_creation
 from core.models import TransitionLog
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
@@ -158,8 +158,7 @@ def _check_entered(*, kind: str, payer: str, quantity, fee_date: date | None, de
         problems.append(("order", "required", gettext("请指定费用所属的订单、退换货、入库单或遗留批次")))
     elif len(owners) > 1:  # one cost belongs to one thing, or it would be counted against each
         problems.append(("order", "invalid", gettext("一笔费用只能属于一个订单（退换货）、入库单或遗留批次")))
-    if problems:
-        raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
+    refuse(problems)
 
 
 def _owner_field(*, order, inbound, lot) -> str:
@@ -211,8 +210,7 @@ def _check_kind_fits(*, kind: str, quantity: int, fee_date: date | None, order: 
         problems.append(("quantity", "invalid", message))
     if message := _fee_date_error(kind=kind, fee_date=fee_date, owner=lot or inbound or order, field=field, now=now):
         problems.append(("fee_date", "invalid", message))
-    if problems:
-        raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
+    refuse(problems)
 
 
 def failed_deliveries(order: RedemptionOrder) -> QuerySet:

@@ -43,7 +43,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.files import kept_only_if_done
-from core.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied, ValidationFailed
+from core.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied, ValidationFailed, refuse
 from core.fsm import apply_transition, histories_of, history_of, log_creation
 from core.notifications import notify, one_line
 from core.numbers import create_numbered
@@ -282,8 +282,7 @@ def request_return(
         problems = _request_problems(delivered_at=order.delivered_at, now=now, reason=reason, remedy=remedy) + files
         if quantity_problem := _quantity_problem(quantity, left=returnable_quantity(order)):
             problems.append(("quantity", "invalid", quantity_problem))
-        if problems:
-            raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
+        refuse(problems)
         return_request = create_numbered(
             ReturnRequest, prefix="RR", now=now, order=order, supplier_id=order.supplier_id, quantity=quantity, reason=reason,
             remedy=remedy, description=(description or "").strip(), requested_at=now,
