@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.fsm import history_of
 from core.models import Notification
 from core.roles import Role
 from points.models import LedgerEntry, LotAllocation, PointsAccount, PointsLot, RedemptionOrder
@@ -245,7 +246,9 @@ def test_cancelling_one_order_while_confirming_another_of_the_same_member_and_gi
 @pytest.mark.parametrize("attempt", range(3))
 def test_confirming_and_cancelling_the_same_order_waiting_for_its_code_together_lets_exactly_one_through(programs, listed_gift, attempt):
     """Whichever wins, the order ends as it says: confirmed with its points drawn and its units reserved, or cancelled
-    with nothing drawn or reserved; the other request is a 409 and changes nothing."""
+    with nothing drawn or reserved, the other request a 409 changing nothing; or, when the confirmation committed before
+    the cancellation read the order, both go through: a confirmed order cancelled, its points refunded and its units
+    released."""
     programs["gotone"].sms_confirmation_threshold = 1000
     programs["gotone"].save(update_fields=["sms_confirmation_threshold"])
     member = MemberFactory(user=UserFactory(username="member", role=Role.MEMBER))
@@ -263,11 +266,15 @@ def test_confirming_and_cancelling_the_same_order_waiting_for_its_code_together_
     order = RedemptionOrder.objects.get(pk=awaiting.pk)
     account = PointsAccount.objects.get(member=member)
     record = StockRecord.objects.get(gift=listed_gift)
-    assert sorted([confirming.status_code, cancelling.status_code]) == [200, 409]
-    if order.state == "confirmed":
+    if (confirming.status_code, cancelling.status_code) == (200, 200):
+        assert order.state == "cancelled" and (account.balance, record.reserved) == (3000, 0)
+        assert LedgerEntry.objects.filter(account=account, kind="redeem").exists()
+        assert [row.transition for row in history_of(order)] == ["place", "confirm", "cancel"]
+    elif order.state == "confirmed":
+        assert sorted([confirming.status_code, cancelling.status_code]) == [200, 409]
         assert confirming.status_code == 200 and (account.balance, record.reserved) == (3000 - ORDER_POINTS, 1)
     else:
-        assert order.state == "cancelled" and cancelling.status_code == 200
+        assert (order.state, cancelling.status_code, confirming.status_code) == ("cancelled", 200, 409)
         assert (account.balance, record.reserved, order.redeem_entry_id) == (3000, 0, None)
         assert not LedgerEntry.objects.filter(account=account, kind="redeem").exists()
     assert_ledger_consistent(account)
