@@ -220,3 +220,42 @@ def test_production_limits_failed_sign_ins_by_the_client_address_its_proxy_appen
     assert behind_proxy.returncode == 0, behind_proxy.stderr
     assert behind_proxy.stdout.strip().splitlines()[-1] == "198.51.100.7"
     assert without_proxy.stdout.strip().splitlines()[-1] == "10.0.0.2"
+
+
+#: Starts the app as gunicorn (`config.wsgi`) or a Celery worker (`celery -A config`) does, and prints whether it debugs.
+SERVER_PROBE = """
+import sys
+if sys.argv[1] == "wsgi":
+    import config.wsgi
+else:
+    import django
+    from config.celery import app
+    django.setup()
+from django.conf import settings
+print(settings.DEBUG, settings.SECRET_KEY.startswith("dev-only"))
+"""
+
+
+@pytest.mark.parametrize("entry", ["wsgi", "celery"])
+def test_a_server_or_worker_started_without_a_settings_module_refuses_to_start_without_the_deployments_secrets(tmp_path, entry):
+    result = run(["-c", SERVER_PROBE, entry], tmp_path)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("entry", ["wsgi", "celery"])
+def test_a_server_or_worker_given_the_deployments_secrets_but_no_settings_module_runs_without_debugging(tmp_path, entry):
+    env = {name: value for name, value in production_env().items() if name != "DJANGO_SETTINGS_MODULE"}
+
+    result = run(["-c", SERVER_PROBE, entry], tmp_path, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_manage_py_still_runs_the_development_settings_without_a_settings_module(tmp_path):
+    result = run(["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"], tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"
