@@ -187,7 +187,23 @@ class _RevokesTokens:
 
 
 class PasswordChangeForm(_RevokesTokens, auth_forms.PasswordChangeForm):
-    """A user's change of its own password (账户 → 修改密码)."""
+    """A user's change of its own password (账户 → 修改密码), its old password checked by `authenticate_limited` as a
+    sign-in is: a wrong one counts towards the same lockout, and a locked-out username or client is told when to try
+    again, so a session left open is no way round the limit on guessing the password. `request`: the page's."""
+
+    def __init__(self, user, *args, request=None, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        try:
+            signed_in = authenticate_limited(self.request, username=self.user.get_username(), password=old_password, now=timezone.now())
+        except TooManyLoginFailures as error:
+            raise ValidationError(error.detail, code=error.code) from error
+        if signed_in is None or signed_in.pk != self.user.pk:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
 
 
 class AdminPasswordChangeForm(_RevokesTokens, auth_forms.AdminPasswordChangeForm):

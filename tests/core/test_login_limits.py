@@ -146,3 +146,42 @@ def test_failed_sign_ins_and_lockouts_are_logged_with_a_members_mobile_number_ma
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "username '138****8000'" in logged and "locked out" in logged
     assert "13800138000" not in logged
+
+
+def change_password(client, old_password: str):
+    return client.post("/accounts/password/", {"old_password": old_password, "new_password1": "Ne3w-pass-456",
+                                               "new_password2": "Ne3w-pass-456"})
+
+
+def test_wrong_old_passwords_on_the_password_page_lock_it_like_the_login_and_the_right_one_then_changes_nothing(account):
+    from tests.portal import logged_in
+
+    client = logged_in(account)
+    for _ in range(5):
+        assert "old_password" in change_password(client, "wrong").context["form"].errors
+
+    refused = change_password(client, PASSWORD)
+
+    account.refresh_from_db()
+    assert refused.status_code == 200 and account.check_password(PASSWORD)
+    assert re.search(r"登录失败次数过多，请于 15 分钟后（[^）]+）再试", refused.context["form"].errors["old_password"][0])
+
+
+def test_wrong_old_passwords_on_the_password_page_count_towards_the_login_pages_lockout(account):
+    from tests.portal import logged_in
+
+    for _ in range(5):
+        change_password(logged_in(account), "wrong")
+
+    refused = Client().post("/accounts/login/", {"username": "operator", "password": PASSWORD})
+
+    assert "登录失败次数过多" in refused.content.decode()
+
+
+def test_the_right_old_password_still_changes_it(account):
+    from tests.portal import logged_in
+
+    changed = change_password(logged_in(account), PASSWORD)
+
+    account.refresh_from_db()
+    assert changed.status_code == 302 and account.check_password("Ne3w-pass-456")
