@@ -138,10 +138,23 @@ def account_number_for(user, number: str, *, reviewing: ProfileChange | None = N
     return number if shows_account_numbers(user, reviewing=reviewing) else mask_account_number(number)
 
 
+def reads_bank_details(user) -> bool:
+    """Whether `user` may read a supplier's bank details on its profile (account numbers whole, the evidence of its
+    profile changes) as far as its role goes: not the supplier's staff, since the bank account and the profile changes
+    are its admin's business (SPEC §3)."""
+    return user.role != Role.SUPPLIER_STAFF
+
+
+def profile_account_number_for(user, number: str) -> str:
+    """An approved bank account's number as `user` reads it on the supplier's profile: masked for the supplier's staff
+    and everyone `account_number_for` masks it for."""
+    return account_number_for(user, number) if reads_bank_details(user) else mask_account_number(number)
+
+
 def change_value_for(user, value: dict, *, reviewing: ProfileChange | None = None) -> dict:
-    """A profile change's old or new value as `user` may see it (bank account number masked unless allowed); `reviewing`
-    the change when shown on its own, to be decided."""
-    return value if shows_account_numbers(user, reviewing=reviewing) else masked_value(value)
+    """A profile change's old or new value as `user` may see it (bank account number masked unless allowed, always for
+    the supplier's staff); `reviewing` the change when shown on its own, to be decided."""
+    return value if reads_bank_details(user) and shows_account_numbers(user, reviewing=reviewing) else masked_value(value)
 
 
 def masked_value(value: dict) -> dict:

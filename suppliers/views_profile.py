@@ -35,6 +35,8 @@ from suppliers.selectors_profile import (
     list_qualifications,
     payable_account,
     pending_profile_changes,
+    profile_account_number_for,
+    reads_bank_details,
     replaced_qualification,
     waiting_first,
 )
@@ -82,6 +84,14 @@ def _shown(user, change: ProfileChange, value: dict, *, reviewing: ProfileChange
     return " / ".join(shown[name] for name in profile.VALUE_FIELDS[change.field] if shown.get(name))
 
 
+def _with_numbers(user, accounts):
+    """The bank accounts, each with its number as `user` reads it (`shown_number`: masked for the supplier's staff)."""
+    accounts = list(accounts)
+    for account in accounts:
+        account.shown_number = profile_account_number_for(user, account.account_number)
+    return accounts
+
+
 # --- the supplier's pages -----------------------------------------------------------------------------------
 @login_required
 def supplier_profile(request):
@@ -105,11 +115,14 @@ def supplier_profile(request):
             applied = field in ProfileChange.APPLIED_AS_MADE
             messages.success(request, APPLIED.get(field, _("变更已生效")) if applied else _("变更申请已提交，等待运营审核"))
             return redirect("supplier-profile")
+    payable = payable_account(supplier=supplier, at=timezone.now())
     context = paginate(request, list_profile_changes(actor=request.user)) | {
         "supplier": supplier,
         "history": history_of(supplier),  # every step of the cooperation with its reason: a suspension's survives the reactivation
-        "accounts": list_bank_accounts(actor=request.user),
-        "payable": payable_account(supplier=supplier, at=timezone.now()),
+        "accounts": _with_numbers(request.user, list_bank_accounts(actor=request.user)),
+        "payable": payable,
+        "payable_number": profile_account_number_for(request.user, payable.account_number) if payable else "",
+        "shows_evidence": reads_bank_details(request.user),
         "pending": _with_values(request, pending_profile_changes(supplier=supplier)),
         "form": form if is_admin else None,
         "sms_form": sms_form if is_admin else None,
@@ -317,5 +330,9 @@ def qualification_file(request, pk: int):
 
 @login_required
 def profile_change_evidence(request, pk: int):
-    """A profile change's evidence for whoever may see the change (its supplier's users, staff); another supplier's is a 404."""
-    return serve(get_object_or_404(ProfileChange.objects.visible_to(request.user), pk=pk).evidence)
+    """A profile change's evidence for whoever may see the change (its supplier's admin, the platform's staff); another
+    supplier's is a 404, and so is any for the supplier's staff (the profile changes are its admin's business)."""
+    change = get_object_or_404(ProfileChange.objects.visible_to(request.user), pk=pk)
+    if not reads_bank_details(request.user):
+        raise Http404
+    return serve(change.evidence)

@@ -20,7 +20,7 @@ from core.api.filters import query_names, read_query
 from core.api.permissions import require_role
 from core.api.schema import stored_file_responses
 from core.api.transitions import RejectionFields, RequiredReasonInput, TransitionHistoryMixin, transition_action
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.files import serve
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from suppliers.models import BankAccount, Contract, ProfileChange, Qualification, Supplier
@@ -28,8 +28,9 @@ from suppliers.selectors_profile import (
     CONTRACT_SEARCHED,
     QUALIFICATION_SEARCHED,
     ExpiryStatus,
-    account_number_for,
     change_value_for,
+    profile_account_number_for,
+    reads_bank_details,
     list_bank_accounts,
     list_contracts,
     list_profile_changes,
@@ -44,14 +45,15 @@ EXPIRY_STATUSES = [ExpiryStatus.VALID, ExpiryStatus.EXPIRING, ExpiryStatus.EXPIR
 # --- output -------------------------------------------------------------------------------------------------
 @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
 class ScopedFileUrl(serializers.Field):
-    """A stored file as the URL of the route that checks the caller may see it (`<basename>-file`), or null."""
+    """A stored file as the URL of the route that checks the caller may see it (`<basename>-file`), or null (also for
+    a caller whose role `readable(user)` refuses it)."""
 
-    def __init__(self, route: str, attribute: str = "file", **kwargs):
-        self.route, self.attribute = route, attribute
+    def __init__(self, route: str, attribute: str = "file", *, readable=None, **kwargs):
+        self.route, self.attribute, self.readable = route, attribute, readable
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, obj):
-        if not getattr(obj, self.attribute):
+        if not getattr(obj, self.attribute) or (self.readable and not self.readable(self.context["request"].user)):
             return None
         return reverse(self.route, kwargs={"pk": obj.pk}, request=self.context.get("request"))
 
@@ -84,14 +86,15 @@ class QualificationSerializer(RejectionFields, serializers.ModelSerializer):
 
 
 class ProfileChangeSerializer(RejectionFields, serializers.ModelSerializer):
-    """A change request with its `evidence` (the account-opening permit or bank proof, the new business licence); bank
-    account numbers masked except for the supplier itself, finance, and an operator reading one pending change on its own."""
+    """A change request with its `evidence` (the account-opening permit or bank proof, the new business licence; null
+    for the supplier's staff); bank account numbers masked except for the supplier's admin, finance, and an operator
+    reading one pending change on its own."""
 
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     requested_by = serializers.CharField(source="requested_by.username", default=None, read_only=True)
     old_value = serializers.SerializerMethodField()
     new_value = serializers.SerializerMethodField()
-    evidence = ScopedFileUrl("profile-change-evidence", attribute="evidence")
+    evidence = ScopedFileUrl("profile-change-evidence", attribute="evidence", readable=reads_bank_details)
 
     class Meta:
         model = ProfileChange
@@ -112,7 +115,8 @@ class ProfileChangeSerializer(RejectionFields, serializers.ModelSerializer):
 
 
 class BankAccountSerializer(serializers.ModelSerializer):
-    """An approved account and when payments may start using it; the number masked except for the supplier and finance."""
+    """An approved account and when payments may start using it; the number masked except for the supplier's admin and
+    finance."""
 
     account_number = serializers.SerializerMethodField()
     usable_from = serializers.DateTimeField(read_only=True)
@@ -123,7 +127,7 @@ class BankAccountSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_account_number(self, account: BankAccount) -> str:
-        return account_number_for(self.context["request"].user, account.account_number)
+        return profile_account_number_for(self.context["request"].user, account.account_number)
 
 
 # --- input --------------------------------------------------------------------------------------------------
@@ -294,9 +298,12 @@ class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
     @extend_schema(responses=stored_file_responses())
     @action(detail=True, methods=["get"], url_path="evidence", **serving(*STORED_FILE_TYPES))
     def evidence(self, request, pk=None):
-        """The change's evidence (the account-opening permit or bank proof, the new business licence), for the supplier
-        itself and staff (404 when none is stored)."""
-        return serve(self.get_object().evidence)
+        """The change's evidence (the account-opening permit or bank proof, the new business licence), for the supplier's
+        admin and the platform's staff (404 when none is stored, and for the supplier's staff)."""
+        change = self.get_object()
+        if not reads_bank_details(request.user):
+            raise NotFound()
+        return serve(change.evidence)
 
     @extend_schema(request=ProfileChangeInput, responses={201: ProfileChangeSerializer})
     def create(self, request):

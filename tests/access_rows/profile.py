@@ -70,7 +70,8 @@ ROWS: dict = {
                                             body={"field": "address", "address": "浙江省杭州市矩阵路 1 号"}),
     ("profile-change-detail", "GET"): read("profile_change", staff=REVIEWERS),
     ("profile-change-history", "GET"): read("profile_change", staff=REVIEWERS),
-    ("profile-change-evidence", "GET"): read("profile_change", staff=REVIEWERS),
+    # the evidence (a bank proof, a licence) is the supplier admin's business, not its staff's
+    ("profile-change-evidence", "GET"): row(read("profile_change", staff=REVIEWERS)["status"] | {"supplier_staff": 404}, obj="profile_change"),
     ("profile-change-approve", "POST"): decide("profile_change", seen_by=REVIEWERS),
     ("profile-change-reject", "POST"): decide("profile_change", seen_by=REVIEWERS),
     # only whoever may request a change (the supplier's admin) takes it back

@@ -429,9 +429,9 @@ def test_logistics_do_not_see_profile_changes(api, logistics, supplier):
 
 @pytest.mark.parametrize(("role", "listed", "shown"), [
     ("supplier_admin", "6222021202001234567", "6222021202001234567"), ("finance", "6222021202001234567", "6222021202001234567"),
-    ("operator", "***************4567", "6222021202001234567"),
+    ("operator", "***************4567", "6222021202001234567"), ("supplier_staff", "***************4567", "***************4567"),
 ])
-def test_a_requested_account_number_is_masked_except_for_the_supplier_finance_and_the_reviewing_operator(
+def test_a_requested_account_number_is_masked_except_for_the_supplier_admin_finance_and_the_reviewing_operator(
     request, api, supplier_admin, supplier, role, listed, shown
 ):
     change = ask(api(supplier_admin), {"field": "bank_account", **NEW_ACCOUNT}).json()
@@ -510,9 +510,9 @@ def test_the_profile_change_list_runs_a_constant_number_of_queries(api, operator
 
 # --- bank accounts ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("role", "masked"), [("supplier_admin", False), ("supplier_staff", False), ("finance", False), ("operator", True)]
+    ("role", "masked"), [("supplier_admin", False), ("supplier_staff", True), ("finance", False), ("operator", True)]
 )
-def test_bank_account_numbers_show_only_their_last_four_digits_to_operators(request, api, supplier, role, masked):
+def test_bank_account_numbers_show_only_their_last_four_digits_to_operators_and_supplier_staff(request, api, supplier, role, masked):
     account = BankAccountFactory(supplier=supplier, account_number="6217000012345678901")
 
     listed = api(request.getfixturevalue(role)).get("/api/v1/bank-accounts/").json()["results"]
@@ -540,3 +540,16 @@ def test_operators_filter_bank_accounts_by_supplier(api, operator, supplier, oth
     listed = api(operator).get(f"/api/v1/bank-accounts/?supplier={other_supplier.pk}").json()["results"]
 
     assert [a["id"] for a in listed] == [theirs.pk]
+
+
+def test_the_evidence_of_a_profile_change_is_404_for_supplier_staff_and_served_to_its_admin_and_operators(
+    api, supplier_admin, supplier_staff, operator
+):
+    change = ask(api(supplier_admin), {"field": "bank_account", **NEW_ACCOUNT}).json()
+    route = f"/api/v1/profile-changes/{change['id']}/evidence/"
+
+    refused = api(supplier_staff).get(route)
+
+    assert refused.status_code == 404
+    assert api(supplier_staff).get(f"/api/v1/profile-changes/{change['id']}/").json()["evidence"] is None
+    assert [api(user).get(route).status_code for user in (supplier_admin, operator)] == [200, 200]

@@ -244,6 +244,24 @@ def test_a_second_request_for_a_pending_field_is_shown_on_the_form(supplier_admi
     assert ProfileChange.objects.count() == 1
 
 
+def test_supplier_staff_see_the_suppliers_bank_accounts_masked_and_no_evidence_which_is_404_for_them(
+    supplier_staff, supplier_admin, supplier, now
+):
+    BankAccountFactory(supplier=supplier, approved_at=now - timedelta(days=30), account_number="6217000099998888")
+    change = ProfileChangeFactory(supplier=supplier, requested_by=supplier_admin)
+    client = logged_in(supplier_staff)
+
+    page = client.get("/supplier/profile/").content.decode()
+    refused = client.get(f"/supplier/files/profile-changes/{change.pk}/")
+
+    accounts = page.split('data-testid="bank-accounts"', 1)[1].split("</table>", 1)[0]
+    payable = page.split('data-testid="payable"', 1)[1].split("</td>", 1)[0]
+    assert "************8888" in accounts and "************8888" in payable
+    assert "6217000099998888" not in page and 'data-testid="evidence"' not in page
+    assert refused.status_code == 404
+    assert logged_in(supplier_admin).get(f"/supplier/files/profile-changes/{change.pk}/").status_code == 200
+
+
 def test_supplier_staff_see_the_profile_but_may_not_request_changes(supplier_staff):
     client = logged_in(supplier_staff)
 
