@@ -1,6 +1,7 @@
 """Signing in: the login form, which tells an account that may not sign in yet why — only once its password is right,
 so that a wrong one learns nothing — through the explanations apps register (an applicant: how its application stands);
-and the one limiter of failed attempts, used by the login page, the admin's login page and the API token alike."""
+and the one limiter of failed attempts, used by the login page, the admin's login page and the API token alike (and,
+counting every attempt of a client address, by public forms an anonymous caller could mine, see `client_locked_out`)."""
 import hashlib
 import logging
 import math
@@ -112,9 +113,7 @@ def authenticate_limited(request, *, username: str | None, password: str | None,
     """
     client = _client_address(request)
     counters = _counters(username, client)
-    locks = cache.get_many([f"{key}:until" for key, _allowed, _locks in counters])
-    until = max((at for at in locks.values() if at > now), default=None)
-    if until is not None:
+    if (until := _locked_until(counters, now=now)) is not None:
         seconds = math.ceil((until - now).total_seconds())
         # the minutes left and the time with its offset: an API client or a reader abroad need not guess the zone
         message = gettext("登录失败次数过多，请于 %(minutes)s 分钟后（%(time)s UTC%(offset)s）再试") % {
@@ -130,6 +129,28 @@ def authenticate_limited(request, *, username: str | None, password: str | None,
     elif user is not None and username:
         cache.delete(_username_key(username, client))
     return user
+
+
+def client_locked_out(request, *, scope: str, allowed: int, now: datetime) -> int | None:
+    """Count one attempt of the request's client at `scope` (e.g. `supplier-applications`) with the sign-in limiter's
+    counters and window: within `LOGIN_LOCKOUT_MINUTES`, the `allowed`-th attempt of a client address locks it out of
+    `scope` for that long. Returns None for an attempt that may go on (counted), or the seconds the client must wait
+    while it is locked out (the attempt refused, not counted). A request naming no client address is not limited."""
+    client = _client_address(request)
+    if not client:
+        return None
+    counters = [(f"{scope}:client:{_digest(client)}", allowed, "the address")]
+    if (until := _locked_until(counters, now=now)) is not None:
+        return math.ceil((until - now).total_seconds())
+    if _count_failure(counters, now=now):
+        logger.warning("%s locked out for %s minutes: %s", scope, settings.LOGIN_LOCKOUT_MINUTES, client)
+    return None
+
+
+def _locked_until(counters: list[tuple[str, int, str]], *, now: datetime) -> datetime | None:
+    """When the last lock of these counters still running ends (None: none is)."""
+    locks = cache.get_many([f"{key}:until" for key, _allowed, _locks in counters])
+    return max((at for at in locks.values() if at > now), default=None)
 
 
 def _counters(username: str | None, client: str) -> list[tuple[str, int, str]]:

@@ -1,7 +1,7 @@
 """Errors of the supplier app (catalog, inventory, qualifications)."""
 from django.utils.translation import gettext_lazy
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, DomainError, ValidationFailed
 
 
 class OutOfStock(Conflict):
@@ -61,3 +61,12 @@ class ChangePending(Conflict):
     """A profile change asked for while a change of the same field still waits for review."""
 
     code = "change_pending"
+
+
+class TooManyApplications(DomainError):
+    """A client address that sent too many supplier applications, refused until its lockout ends (`retry_after`: the
+    seconds to wait)."""
+
+    code = "too_many_applications"
+    status = 429
+    default_detail = gettext_lazy("申请提交过于频繁，请稍后再试")

@@ -17,6 +17,7 @@ from core.pages import (
 )
 from core.portal import supplier_pages
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
+from suppliers.errors import TooManyApplications
 from suppliers.forms import NoticeFilterForm, ReasonForm, SupplierApplicationForm, SupplierListFilterForm
 from suppliers.forms_catalog import ReasonInput
 from suppliers.models import Notice, Qualification, Supplier
@@ -28,7 +29,18 @@ from core.validators import id_or_none
 
 
 def apply(request):
+    """The public application. Every sending counts towards its client address's limit before anything in it is
+    checked: a locked-out address is refused (429, Retry-After) with its values back in the form, learning nothing."""
     now = timezone.now()
+    if request.method == "POST":
+        try:
+            onboarding.limit_applications(request=request, now=now)
+        except TooManyApplications as error:
+            values = {name: value for name, value in request.POST.items() if name != "password"}
+            form = SupplierApplicationForm(initial=values, today=timezone.localdate(now))
+            response = render(request, "suppliers/apply.html", {"form": form, "refusal": error.detail}, status=error.status)
+            response["Retry-After"] = str(error.data["retry_after"])
+            return response
     form = SupplierApplicationForm(request.POST or None, request.FILES or None, today=timezone.localdate(now))
     if request.method == "POST" and form.is_valid():
         try:

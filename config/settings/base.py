@@ -128,6 +128,9 @@ LOGIN_FAILURES_PER_USERNAME_ANYWHERE = int(os.environ.get("LOGIN_FAILURES_PER_US
 LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("LOGIN_FAILURES_PER_CLIENT", "20"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 LOGIN_CLIENT_ADDRESS_HEADER = os.environ.get("LOGIN_CLIENT_ADDRESS_HEADER", "")
+# supplier applications a client address may send within LOGIN_LOCKOUT_MINUTES (the public form tells whether a
+# username or credit code is taken: the limit keeps that from being mined)
+SUPPLIER_APPLICATIONS_PER_CLIENT = int(os.environ.get("SUPPLIER_APPLICATIONS_PER_CLIENT", "10"))
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # a form of a page opened before signing in again: the portal's page, 403

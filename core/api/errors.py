@@ -109,4 +109,5 @@ class ErrorResponse422Serializer(_ClientErrorResponse):
 
 
 class ErrorResponse429Serializer(_ClientErrorResponse):
-    """code_resend_too_soon, too_many_login_failures: the Retry-After header gives the seconds to wait"""
+    """code_resend_too_soon, too_many_login_failures, too_many_applications: the Retry-After header gives the seconds
+    to wait"""

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.api.changes import ChangesViewSet
+from core.api.errors import ErrorResponse429Serializer
 from core.api.conditional import CONDITIONAL_UPDATE, ConditionalUpdates, stored_values
 from core.api.downloads import serving
 from core.api.fields import RequiredText
@@ -86,11 +87,21 @@ class SupplierApplicationViewSet(viewsets.GenericViewSet):
     authentication_classes = []
     serializer_class = SupplierApplicationInput
 
-    @extend_schema(request=SupplierApplicationInput, responses={201: SupplierSerializer})
+    @extend_schema(
+        request=SupplierApplicationInput, responses={201: SupplierSerializer, 429: ErrorResponse429Serializer},
+        parameters=[OpenApiParameter("Retry-After", int, OpenApiParameter.HEADER, response=[429],
+                                     description="seconds until the client address may apply again")],
+    )
     def create(self, request):
+        """Apply as a supplier. Every application counts towards its client address's limit before anything in it is
+        checked (SUPPLIER_APPLICATIONS_PER_CLIENT within LOGIN_LOCKOUT_MINUTES, then 429 `too_many_applications`
+        with Retry-After for that long): a username or credit code already taken is a 400 on its field, and the limit
+        keeps those answers from being mined."""
+        now = timezone.now()
+        onboarding.limit_applications(request=request, now=now)
         params = SupplierApplicationInput(data=request.data)
         params.is_valid(raise_exception=True)
-        supplier = onboarding.apply_as_supplier(**params.validated_data, now=timezone.now())
+        supplier = onboarding.apply_as_supplier(**params.validated_data, now=now)
         return Response(SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,7 +1,9 @@
 """Supplier onboarding and the supplier lifecycle (SPEC §4.1)."""
+import math
 from datetime import date, datetime
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -12,11 +14,12 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, log_creation
+from core.login import client_locked_out
 from core.roles import Role, waiting_for
 from core.texts import joined_messages
 from core.validators import password_problems, required_text, validate_mobile
 from suppliers.models import Gift, Qualification, Supplier, SupplierMembership
-from suppliers.errors import ActivationBlocked
+from suppliers.errors import ActivationBlocked, TooManyApplications
 from suppliers.selectors import credit_code_taken
 from suppliers.events import SupplierTerminated
 from suppliers.services import catalog, contracts
@@ -72,6 +75,19 @@ def credit_code_taken_problem() -> tuple[str, str, str]:
 def credit_code_taken_error() -> ValidationFailed:
     field, code, message = credit_code_taken_problem()
     return ValidationFailed(message, field=field, errors=[(field, code, message)])
+
+
+def limit_applications(*, request, now: datetime) -> None:
+    """Count one supplier application from the request's client address (the page's or the API's, before anything in
+    it is checked): the `SUPPLIER_APPLICATIONS_PER_CLIENT`-th within `LOGIN_LOCKOUT_MINUTES` locks the address out for
+    that long, so that the application's answers (a username or a credit code already taken) cannot be mined.
+
+    :raises TooManyApplications: while the address is locked out, saying when to try again (`retry_after`: seconds)
+    """
+    seconds = client_locked_out(request, scope="supplier-applications", allowed=settings.SUPPLIER_APPLICATIONS_PER_CLIENT, now=now)
+    if seconds is not None:
+        raise TooManyApplications(gettext("申请提交过于频繁，请于 %(minutes)s 分钟后再试") % {"minutes": math.ceil(seconds / 60)},
+                                  retry_after=seconds)
 
 
 def apply_as_supplier(
