@@ -64,7 +64,11 @@ class Operation:
 
 
 # the route's own caller where the matrix lets no role through with a good body
-CALLERS = {("adjustment-withdraw", "POST"): lambda users, objects: objects["adjustment"].created_by}
+CALLERS = {
+    ("adjustment-withdraw", "POST"): lambda users, objects: objects["adjustment"].created_by,
+    # the world's order is a warehouse one, whose costs logistics records (the operator is refused before the body)
+    ("extra-cost-list", "POST"): lambda users, objects: users["logistics"],
+}
 SIGNED = {("provider-webhook", "POST")}  # authenticated by its signature, not by a user
 MULTIPART_BASE = {("reconciliation-list", "POST"): lambda objects: {"statement": objects["statement"].pk}}
 # what a step's object must hold beyond its state for the step to judge the body (a schedule to cancel)

@@ -283,13 +283,18 @@ class ExtraCostSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecordExtraCostInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=CostKind.choices)
-    payer = serializers.ChoiceField(choices=Payer.choices)
+class CostOwnerInput(serializers.Serializer):
+    """What a cost belongs to, read first: who records it depends on it."""
+
     order = ScopedKey(RedemptionOrder)
     return_request = ScopedKey(ReturnRequest)
     inbound = ScopedKey(InboundShipment)
     lot = ScopedKey(LeftoverLot)
+
+
+class RecordExtraCostInput(CostOwnerInput):
+    kind = serializers.ChoiceField(choices=CostKind.choices)
+    payer = serializers.ChoiceField(choices=Payer.choices)
     quantity = serializers.IntegerField(min_value=1, max_value=costs.MAX_QUANTITY, default=1)
     fee_date = BusinessDateField(required=False, allow_null=True, default=None)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -331,12 +336,19 @@ class ExtraCostViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
         """Record an extra cost priced from the tariff (Idempotency-Key required); a lot's fee of a kind for a day already
         recorded is 409 `fee_already_recorded` (attr `fee_date`, the detail names the cost recorded), nothing charged again."""
         require_role(request.user, LOGISTICS | OPERATORS)
+        # who records it depends on what it belongs to: judged first, when that is given and valid (else it is named
+        # below with every other bad field)
+        owner = CostOwnerInput(data=request.data, context={"request": request})
+        if owner.is_valid() and any(owner.validated_data.values()):
+            costs.require_cost_recorder(request.user, order=owner.validated_data.get("order"),
+                                        return_request=owner.validated_data.get("return_request"))
         params = RecordExtraCostInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         cost = costs.record_extra_cost(**params.validated_data, actor=request.user, now=timezone.now(), refuse_repeat=True)
         return Response(ExtraCostSerializer(cost).data, status=status.HTTP_201_CREATED)
 
-    void = transition_action(costs.void_extra_cost, name="void", roles=LOGISTICS | OPERATORS, target="cost", input_serializer=VoidExtraCostInput)
+    void = transition_action(costs.void_extra_cost, name="void", roles=LOGISTICS | OPERATORS, target="cost", input_serializer=VoidExtraCostInput,
+                             check=lambda user, cost: costs.require_cost_recorder(user, cost=cost))
 
 
 class TariffSerializer(serializers.ModelSerializer):

@@ -103,7 +103,7 @@ def record_extra_cost(
     supplier = supplier or owners[0].supplier  # exactly one owner, as checked
     if any(obj.supplier_id != supplier.pk for obj in owners):
         raise ValidationFailed(gettext("费用的礼品商与所属对象不一致"), field="supplier")
-    _check_recorder(actor, dropship=order is not None and order.fulfilment == "dropship")
+    require_cost_recorder(actor, order=order)
     _check_kind_fits(kind=kind, quantity=quantity, fee_date=fee_date, order=order, inbound=inbound, lot=lot, now=now)
     tariff = Tariff.objects.filter(kind=kind).first()
     if tariff is None:
@@ -293,6 +293,18 @@ def _disposal_already_charged(*, lot: LeftoverLot, fee: ExtraCost) -> FeeAlready
 booked_elsewhere: list[Callable[[ExtraCost], str | None]] = []
 
 
+def require_cost_recorder(actor, *, cost: ExtraCost | None = None, order: RedemptionOrder | None = None,
+                          return_request: ReturnRequest | None = None) -> None:
+    """Whether `actor` records (and voids) the costs of a recorded `cost`, or of what a new one belongs to (`order`, or
+    the order of `return_request`; an inbound shipment or a lot: logistics'), checked before anything else it sends.
+
+    :raises PermissionDenied: unless operators for a dropship order, logistics for the rest
+    """
+    order = order or (return_request.order if return_request else None)
+    dropship = _of_dropship_order(cost) if cost is not None else order is not None and order.fulfilment == "dropship"
+    _check_recorder(actor, dropship=dropship)
+
+
 def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> ExtraCost:
     """Void a cost recorded in error: it stays listed with who voided it, when and why, and counts in no total and
     no statement from then on.
@@ -302,9 +314,9 @@ def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> Ex
     :raises CostOnStatement: if a statement already carries the cost (correct it by an adjustment)
     :raises InvalidTransition: if the cost is already voided
     """
+    require_cost_recorder(actor, cost=cost)
     reason = validate_length(reason, model=ExtraCost, column="void_reason", field="reason")
     required_text(reason, message=gettext("请说明作废原因"))
-    _check_recorder(actor, dropship=_of_dropship_order(cost))
     with transaction.atomic():
         lock_suppliers([cost.supplier_id])  # as statement generation does before claiming: a cost claimed meanwhile is seen
         cost = ExtraCost.objects.select_for_update().get(pk=cost.pk)

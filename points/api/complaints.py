@@ -216,7 +216,7 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
     )
     respond = transition_action(
         complaints.respond_to_complaint, name="respond", roles=complaints.RESPONDER_ROLES, target=TARGET,
-        input_serializer=RespondInput,
+        input_serializer=RespondInput, check=complaints.require_responder,
     )
     take = transition_action(complaints.take_complaint, name="take", roles=OPERATORS, target=TARGET, input_serializer=ReasonInput,
                              transition="triage")

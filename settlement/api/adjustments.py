@@ -145,4 +145,4 @@ class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewset
     reject = transition_action(adjustments.reject_adjustment, name="reject", roles=FINANCE, target="adjustment",
                                input_serializer=RejectionInput)
     withdraw = transition_action(adjustments.withdraw_adjustment, name="withdraw", roles=FINANCE, target="adjustment",
-                                 input_serializer=RequiredReasonInput)
+                                 input_serializer=RequiredReasonInput, check=adjustments.require_withdrawer)

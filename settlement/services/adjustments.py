@@ -346,15 +346,20 @@ def rejection_reason(adjustment: Adjustment) -> Message:
     return Message(gettext_noop("调账 %(number)s 已驳回：%(note)s"), number=adjustment.number, note=adjustment.decision_note)
 
 
+def require_withdrawer(actor, adjustment: Adjustment) -> None:
+    """:raises PermissionDenied: unless `actor` is the finance user who created the adjustment (checked before the reason)"""
+    require_finance(actor)
+    if adjustment.created_by_id != actor.pk:
+        raise PermissionDenied(gettext("只有调账的创建人可以撤回"))
+
+
 def withdraw_adjustment(*, adjustment: Adjustment, actor, now: datetime, reason: str) -> Adjustment:
     """The maker withdraws its own proposal before it is decided; reconciliation lines it resolved are open again.
 
     :raises PermissionDenied: not finance, or not the creator :raises ValidationFailed: no reason
     :raises InvalidTransition: no longer pending
     """
-    require_finance(actor)
-    if adjustment.created_by_id != actor.pk:
-        raise PermissionDenied(gettext("只有调账的创建人可以撤回"))
+    require_withdrawer(actor, adjustment)
     required_text(reason, message=gettext("请填写撤回原因"))
     return apply_transition(adjustment, "withdraw", actor=actor, at=now, reason=reason.strip())
 

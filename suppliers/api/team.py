@@ -86,6 +86,7 @@ class TeamMemberViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=StaffInput, responses={201: TeamMemberSerializer})
     def create(self, request):
         """Add a staff account of the caller's supplier, active at once (the admin hands the first password over)."""
+        team.require_supplier_admin(request.user)  # before the body, whose errors would tell a refused caller what it takes
         params = StaffInput(data=request.data)
         params.is_valid(raise_exception=True)
         membership = team.add_staff(actor=request.user, now=timezone.now(), **params.validated_data)

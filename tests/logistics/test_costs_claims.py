@@ -70,6 +70,15 @@ def test_an_operator_records_costs_of_dropship_orders_and_logistics_may_not(drop
     assert list(ExtraCost.objects.all()) == [cost]
 
 
+def test_logistics_recording_a_dropship_orders_cost_through_the_api_is_403_before_its_body_is_checked(api, dropship_order, logistics):
+    incomplete = {"kind": "handling", "order": dropship_order.pk}  # no payer
+
+    refused = api(logistics).post("/api/v1/extra-costs/", incomplete, format="json", HTTP_IDEMPOTENCY_KEY="cost-1")
+
+    assert refused.status_code == 403 and refused.json()["errors"][0]["attr"] is None
+    assert not ExtraCost.objects.exists()
+
+
 def test_a_lot_is_charged_for_a_day_once(lot, now):
     first = record(actor=None, now=now + A_MONTH, supplier=lot.supplier, lot=lot, kind="storage", fee_date=date(2026, 11, 15))
     again = record(actor=None, now=now + A_MONTH, supplier=lot.supplier, lot=lot, kind="storage", fee_date=date(2026, 11, 15))

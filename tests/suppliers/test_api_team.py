@@ -141,3 +141,11 @@ def test_a_staff_account_with_a_badly_typed_field_names_its_other_bad_fields_in_
     assert refused.status_code == 400
     assert {error["attr"].split(".")[0] for error in refused.json()["errors"]} == {"username", "name", "phone", "password"}
     assert SupplierMembership.objects.count() == 1  # the admin's own
+
+
+@pytest.mark.parametrize("body", [{}, {"username": "zhangwei"}, NEW], ids=["empty", "incomplete", "complete"])
+def test_supplier_staff_adding_an_account_are_refused_whatever_they_send(api, supplier_staff, body):
+    refused = api(supplier_staff).post("/api/v1/team-members/", body)
+
+    assert refused.status_code == 403 and refused.json()["errors"][0]["code"] == "permission_denied"
+    assert not User.objects.filter(username="zhangwei").exists()

@@ -14,7 +14,7 @@ sibling's function by the name it imported, so a test replacing one patches it i
 """
 from .intake import PUBLIC_OPENERS, barred_supplier, complainable_gifts, complainable_suppliers, complaint_channel, open_complaint, send_suggestion, suppliers_to_complain_about
 from .parties import RESPONDER_ROLES, WAITS_FOR_MEMBER, WAITS_FOR_TRIAGE, answers_for, is_complainant, may_respond, operates, waits_for
-from .answering import REOPEN_WITHIN, dispute_answer, may_reopen, may_take, reopen_complaint, reopen_until, resolve_complaint, respond_to_complaint, take_complaint, triage_complaint, triage_parties
+from .answering import REOPEN_WITHIN, dispute_answer, may_reopen, may_take, reopen_complaint, reopen_until, require_responder, resolve_complaint, respond_to_complaint, take_complaint, triage_complaint, triage_parties
 from .deadlines import RemindPause, auto_resolve, escalate_overdue, is_overdue, may_remind, remind_paused, remind_responsible
 from .reads import Progress, answered_for_opener, answers_to_confirm, by_lateness, chased_complaints, complaints_waiting, deadlines_of, list_complaints, opened_by, progress_shown, reads_as_opener, reminders_of, waiting_for_caller, with_reminders
 
@@ -23,5 +23,5 @@ __all__ = ["PUBLIC_OPENERS", "Progress", "REOPEN_WITHIN", "RESPONDER_ROLES", "Re
     "complainable_suppliers", "complaint_channel", "complaints_waiting", "deadlines_of", "dispute_answer", "escalate_overdue", "is_complainant",
     "is_overdue", "list_complaints", "may_remind", "may_reopen", "may_respond", "may_take", "open_complaint", "opened_by",
     "operates", "progress_shown", "reads_as_opener", "remind_paused", "remind_responsible", "reminders_of", "reopen_complaint", "reopen_until",
-    "resolve_complaint", "respond_to_complaint", "send_suggestion", "suppliers_to_complain_about", "take_complaint",
+    "require_responder", "resolve_complaint", "respond_to_complaint", "send_suggestion", "suppliers_to_complain_about", "take_complaint",
     "triage_complaint", "triage_parties", "waiting_for_caller", "waits_for", "with_reminders"]

@@ -84,6 +84,12 @@ def take_complaint(*, complaint: Complaint, actor, now: datetime, reason: str = 
     return triage_complaint(complaint=complaint, actor=actor, now=now, responsible=Party.OPERATOR, reason=reason)
 
 
+def require_responder(actor, complaint: Complaint) -> None:
+    """:raises PermissionDenied: unless `actor` is the complaint's responsible party (checked before its answer is)"""
+    if not may_respond(user=actor, complaint=complaint):
+        raise PermissionDenied(gettext("只有责任方可以答复"))
+
+
 def respond_to_complaint(*, complaint: Complaint, actor, now: datetime, response: str) -> Complaint:
     """The responsible party answers; the running deadline is marked answered and the member is told by SMS. The answer
     is the reason of its history entry, so that every answer stays in the history once the complaint is answered again.
@@ -91,12 +97,11 @@ def respond_to_complaint(*, complaint: Complaint, actor, now: datetime, response
     :raises ValidationFailed: a blank response :raises PermissionDenied: for anyone but the responsible party
     :raises InvalidTransition: unless triaged, escalated or reopened
     """
+    require_responder(actor, complaint)
     response = (response or "").strip()
     if not response:
         raise ValidationFailed(gettext("请填写答复内容"), field="response")
     refuse_nul(response, field="response")
-    if not may_respond(user=actor, complaint=complaint):
-        raise PermissionDenied(gettext("只有责任方可以答复"))
     with transaction.atomic():
         apply_transition(complaint, "respond", actor=actor, at=now, reason=response, response=response, responded_at=now, responded_by=actor)
         complaint.deadlines.filter(responded_at__isnull=True).update(responded_at=now)
