@@ -73,13 +73,23 @@ class TableSpec:
     def key_of(self, header: str) -> str | None:
         return header if header in self.keys else self.aliases.get(header) or self.aliases.get(header.lower())
 
-    def heading(self, key: str) -> str:
+    def heading(self, key: str, *, english: bool = False) -> str:
         """A column as people name it: as `headings` names it, or its first Chinese alias (the heading our own
-        downloads write), else its first alias, else the key."""
-        if key in self.headings:
+        downloads write), else its first alias, else the key. `english` (a file headed in English): the key, which
+        such a file writes, unless `headings` names the column in English (SKU)."""
+        if key in self.headings and (self.headings[key].isascii() or not english):
             return self.headings[key]
+        if english:
+            return key
         aliases = [alias for alias, aliased in self.aliases.items() if aliased == key]
         return next((alias for alias in aliases if not alias.isascii()), aliases[0] if aliases else key)
+
+
+def headed_in_english(headers: Iterable[str]) -> bool:
+    """Whether a file's header row names its columns in English: every heading it writes is ASCII (points, carrier),
+    none Chinese (积分, 承运商). A file's problems name its columns in the same words."""
+    named = [header for header in headers if header]
+    return bool(named) and all(header.isascii() for header in named)
 
 
 def file_problem(code: str, detail: str) -> TableRejected:
@@ -381,17 +391,18 @@ def _mostly_utf8(content: bytes) -> bool:
 def _columns(headers: list, spec: TableSpec) -> dict[str, int]:
     """Position of each column. :raises TableRejected: for unknown, repeated or missing columns"""
     positions, problems = {}, []
-    for position, header in enumerate(headers):
-        name = cell_text(header).strip()
+    names = [cell_text(header).strip() for header in headers]
+    english = headed_in_english([name for name in names if spec.key_of(name)] or names)
+    for position, name in enumerate(names):
         key = spec.key_of(name)
         if key is None and name:
             problems.append(Problem(None, None, "unknown_column", gettext("未知的列「%(name)s」") % {"name": name}))
         elif key in positions:
-            problems.append(Problem(None, None, "duplicate_column", gettext("列「%(key)s」重复") % {"key": spec.heading(key)}))
+            problems.append(Problem(None, None, "duplicate_column", gettext("列「%(key)s」重复") % {"key": spec.heading(key, english=english)}))
         elif key:
             positions[key] = position
     problems += [
-        Problem(None, None, "missing_column", gettext("缺少列「%(key)s」") % {"key": spec.heading(key)})
+        Problem(None, None, "missing_column", gettext("缺少列「%(key)s」") % {"key": spec.heading(key, english=english)})
         for key in spec.keys if key not in positions and key not in spec.optional
     ]
     if problems:

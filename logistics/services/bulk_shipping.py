@@ -32,7 +32,7 @@ from core.errors import DomainError, ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.exports import download_name
 from core.numbers import typed_number
-from core.tabular import Problem, TableFile, TableRejected, TableSpec, file_problem, read_headed_table, table_file
+from core.tabular import Problem, TableFile, TableRejected, TableSpec, file_problem, headed_in_english, read_headed_table, table_file
 from core.validators import id_or_none
 from logistics.carriers import carrier_key
 from logistics.models import Shipment, ShipmentUpload
@@ -136,7 +136,9 @@ def upload_shipping_file(*, actor, now: datetime, file_name: str, content: bytes
     require_role(actor, SHIPPERS)
     rows, headings = read_headed_table(file_name=file_name, content=content, spec=SPEC)
     if not any(column in headings for column in NAMING):
-        raise file_problem("missing_column", gettext("缺少列「运单ID」或「订单号」"))
+        english = headed_in_english(headings.values())
+        raise file_problem("missing_column", gettext("缺少列「%(shipment)s」或「%(order)s」") % {
+            "shipment": SPEC.heading("shipment", english=english), "order": SPEC.heading("order_number", english=english)})
     filled = [(number, cells) for number, cells in rows if not _left_blank(cells)]
     if not filled:
         raise file_problem("nothing_to_ship", gettext("没有填写承运商和运单号的行，没有要发货的运单"))

@@ -102,6 +102,7 @@ def test_a_file_of_more_than_2000_waybills_is_refused_asking_for_batches(send, l
 @pytest.mark.parametrize(("header", "missing"), [
     (["运单ID", "订单号", "运单号"], "承运商"),
     (["运单ID", "订单号", "carrier"], "运单号"),
+    (["shipment", "order_number", "tracking_number"], "carrier"),
 ])
 def test_a_file_without_a_column_shipping_needs_is_refused_naming_the_column(send, logistics, warehouse_shipment, header, missing):
     content = csv_file([warehouse_shipment.pk, warehouse_shipment.order.number, "SF-NOCOL"], header=header)
@@ -118,4 +119,12 @@ def test_a_file_naming_no_shipment_column_is_refused_naming_both_it_could_have(s
 
     assert status == 400
     assert problems == [("file", "缺少列「运单ID」或「订单号」")]
+    assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created" and not ShipmentUpload.objects.exists()
+
+
+def test_a_file_headed_in_english_naming_no_shipment_column_is_refused_naming_both_in_english(send, supplier_staff, dropship_shipment):
+    status, problems = send(supplier_staff, "waybills.csv", csv_file(["中通", "ZT-NOCOL"], header=["carrier", "tracking_number"]))
+
+    assert status == 400
+    assert problems == [("file", "缺少列「shipment」或「order_number」")]
     assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created" and not ShipmentUpload.objects.exists()

@@ -230,6 +230,17 @@ def test_the_portal_names_a_bad_cells_column_as_the_files_header_does(member, op
     assert "<td>积分</td>" in problems and "<td>points</td>" not in problems
 
 
+@pytest.mark.parametrize(("header", "named"), [("phone", "缺少列「points」"), ("手机号", "缺少列「积分」")])
+def test_a_missing_column_is_named_in_the_language_of_the_files_header(member, operator, now, header, named):
+    content = csv_file([header, member.phone])
+
+    with pytest.raises(TableRejected) as rejected:
+        credit_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
+
+    assert [p.detail for p in rejected.value.problems] == [named]
+    assert not LedgerEntry.objects.exists()
+
+
 def test_the_portal_counts_the_rows_credited_in_english_words(member, operator, django_capture_on_commit_callbacks):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(operator)

@@ -220,6 +220,21 @@ def test_a_file_that_cannot_be_read_as_a_catalog_is_refused_as_a_whole(run, supp
     assert catalog_state() == before
 
 
+def test_a_missing_column_is_named_as_a_file_headed_in_english_or_in_chinese_names_it(run, supplier):
+    english = csv_bytes(ROW, columns=[k for k in KEYS if k != "points_mzone"])
+    chinese = csv_bytes(ROW, columns=[k for k in KEYS if k != "points_mzone"],
+                        header=[label for key, label, _ in catalog_io.COLUMNS if key != "points_mzone"])
+
+    with pytest.raises(ImportRejected) as in_english:
+        run(english)
+    with pytest.raises(ImportRejected) as in_chinese:
+        run(chinese)
+
+    assert [p.detail for p in in_english.value.problems] == ["缺少列「points_mzone」"]
+    assert [p.detail for p in in_chinese.value.problems] == ["缺少列「动感地带积分」"]
+    assert not Gift.objects.filter(supplier=supplier).exists()
+
+
 def test_a_file_over_the_size_limit_is_refused(run, monkeypatch):
     monkeypatch.setattr(catalog_io, "SPEC", replace(catalog_io.SPEC, max_bytes=100))
 
