@@ -269,8 +269,16 @@ class ReconciliationUploadForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.ChoiceField(label=_("处理"), choices=Resolution.choices)
+    """A discrepancy's resolution; on a line's page, offering only the `resolutions` that line accepts (the service
+    refuses any other)."""
+
+    resolution = forms.ChoiceField(label=_("处理方式"), choices=Resolution.choices)
     note = _text(_("处理说明（以平台为准、核销时必填）"), required=False, max_length=300)
+
+    def __init__(self, *args, resolutions: list[tuple[str, str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if resolutions is not None:
+            self.fields["resolution"].choices = resolutions
 
 
 class CategoryFilterForm(ListFilter):

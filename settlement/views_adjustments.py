@@ -218,9 +218,11 @@ def reconciliation_detail(request, pk: int):
         line.shown_booked_in = line.booked_in_for(request.user)  # the statement booking it, as the API gives it to the reader
     reconciliation_history.note_earlier_answers(context["page_obj"], reconciliation=found, actor=request.user)  # from the statement's other files
     reconciliation_history.note_line_adjustments(context["page_obj"], actor=request.user)  # the checker's note, for those who may read it
+    may_resolve = request.user.role in FINANCE
+    for line in context["page_obj"]:
+        line.resolve_form = ResolveForm(auto_id=False, resolutions=line.resolutions) if may_resolve and line.open else None
     context |= {
-        "reconciliation": found, "filters": filters, "summary": _summary_rows(found.summary),
-        "may_resolve": request.user.role in FINANCE, "resolve_form": ResolveForm(auto_id=False),
+        "reconciliation": found, "filters": filters, "summary": _summary_rows(found.summary), "may_resolve": may_resolve,
         # where the adjustment a resolution proposes is booked, said before it is chosen
         "booking": [(Resolution(value).label, where) for value, where in reconciliation.booking_of(found.statement).items()]
         if request.user.role in FINANCE and found.open else [],

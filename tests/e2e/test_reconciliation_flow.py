@@ -26,6 +26,7 @@ def supplier_file(statement: Statement) -> bytes:
 
 def resolve(page: Page, category: str, resolution: str, note: str) -> None:
     row = page.get_by_test_id("reconciliation-lines").locator(f"tr[data-category={category}]")
+    row.get_by_test_id("resolve").locator("summary").click()  # the form is folded under its line until opened
     row.locator("select[name=resolution]").select_option(resolution)
     row.locator("[name=note]").fill(note)
     click(page, row.locator("button[data-action=resolve]"))

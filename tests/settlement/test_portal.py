@@ -731,6 +731,21 @@ def test_the_resolve_button_reads_as_a_verb_in_english_under_the_actions_heading
     assert '<th>处理</th></tr></thead>' in chinese and 'data-action="resolve">处理</button>' in chinese
 
 
+def test_each_input_of_a_lines_resolve_form_is_labelled_apart_from_its_button_and_folded_under_its_line(issued, supplier_admin, finance):
+    reconciliation = upload(logged_in(supplier_admin), issued)
+    url = f"/settlement/reconciliations/{reconciliation.pk}/"
+
+    chinese = page_in(finance, url, "zh-hans")
+    english = page_in(finance, url, "en")
+
+    form = chinese.split('data-testid="resolve"', 1)[1].split("</details>", 1)[0]
+    assert re.search(r'<label><span class="sr-only">处理方式</span><select name="resolution"', form)
+    assert re.search(r'<label><span class="sr-only">处理说明（以平台为准、核销时必填）</span><input type="text" name="note"', form)
+    assert "<summary>处理此差异</summary>" in form and 'data-action="resolve">处理</button>' in form
+    english_form = english.split('data-testid="resolve"', 1)[1].split("</details>", 1)[0]
+    assert '<span class="sr-only">Resolution</span>' in english_form and "<summary>Resolve this line</summary>" in english_form
+
+
 def test_a_rejected_file_lists_every_bad_row_and_stores_nothing(issued, supplier_admin):
     content = "订单号,SKU,类型,数量,金额\nRO-1,SKU-A,赠送,1,180.00\nRO-2,SKU-A,配送,x,1.234\n".encode()
     response = logged_in(supplier_admin).post(f"/settlement/statements/{issued.pk}/reconcile/",
