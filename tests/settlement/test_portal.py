@@ -336,6 +336,23 @@ def test_the_lines_of_a_version_are_grouped_by_section_with_its_total(issued, fi
     assert "9月结算" not in page and 'data-testid="history"' in page
 
 
+def test_a_statements_versions_lines_adjustments_and_reconciliation_show_their_money_with_the_yuan_mark(issued, supplier_admin, finance):
+    reconciliation = upload(logged_in(supplier_admin), issued)
+
+    statement = page_in(finance, f"/settlement/statements/{issued.pk}/?version=1", "zh-hans")
+    adjustment_list = page_in(finance, "/settlement/adjustments/", "zh-hans")
+    reconciled = page_in(finance, f"/settlement/reconciliations/{reconciliation.pk}/", "en")
+
+    version = re.search(r'<tr data-version="1".*?</tr>', statement, re.S).group(0)
+    assert re.findall(r'<td class="num">(?:<strong>)?([^<]*)', version) == ["¥0.00", "¥0.00", "¥0.00", "¥500.00", "¥0.00", "¥500.00"]
+    assert '<td class="num">¥500.00</td>' in statement.split('data-testid="section-adjustment"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="num">¥500.00</td>' in adjustment_list
+    summary = reconciled.split('data-testid="summary"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="num" data-testid="theirs-gross">¥180.00</td>' in summary
+    line = re.search(r'<tr data-line=.*?</tr>', reconciled, re.S).group(0)
+    assert '<td class="num">¥180.00</td><td class="num">—</td>' in line
+
+
 def test_issuing_is_called_下发_on_the_buttons_in_the_history_and_over_the_issue_dates(draft, finance):
     client = logged_in(finance)
     before = client.get(f"/settlement/statements/{draft.pk}/").content.decode()
@@ -983,7 +1000,7 @@ def test_a_carried_payable_shows_where_it_went_and_its_correction_after_a_new_ve
     corrections = finance_page.split("<h2>结转更正</h2>")[1].split("<h2>")[0]
     assert correction.number in corrections and "20.00" in corrections and str(correction.amount) == "20.00"
     assert correction.number not in supplier_page  # a proposal is finance's own work until the checker approves it
-    assert "-50.00" in later_page
+    assert "-¥50.00" in later_page
 
 
 def test_a_double_submitted_adjustment_form_proposes_one_adjustment(supplier, finance):

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from core.roles import Role
+from core.texts import yuan
 from settlement.models import Adjustment, Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import adjustments
 from settlement.services.assessment import accept_penalty, compute_month
@@ -139,6 +140,19 @@ def test_kpi_ratios_read_as_percentages_on_the_history_penalties_and_rules_and_t
     assert "<td>100.00%</td>" in penalties and "1.0000" not in penalties
     defect_rule = rules.split(f"<td>{Kpi(Kpi.DEFECT_RATE).label}</td>", 1)[1].split("</tr>", 1)[0]
     assert re.match(r"<td>\d+\.\d\d%</td>", defect_rule)
+
+
+def test_penalty_amounts_show_as_money_with_the_yuan_mark_on_the_proposals_the_assessment_and_the_rules(
+        assessed, supplier_admin, finance, operator):
+    proposal = PenaltyProposal.objects.get()
+    rule = PenaltyRule.objects.order_by("pk").first()
+
+    penalties = logged_in(finance).get("/settlement/assessments/penalties/").content.decode()
+    rules = logged_in(operator).get("/settlement/assessments/penalty-rules/").content.decode()
+
+    assert f"<td>{yuan(proposal.amount)}</td>" in penalties and "¥" in yuan(proposal.amount)
+    rule_row = rules.split(f'data-rule="{rule.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert f"<td>{yuan(rule.amount)}</td>" in rule_row
 
 
 def test_another_suppliers_assessment_is_a_404(assessed, other_supplier_admin):

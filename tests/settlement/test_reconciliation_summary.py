@@ -27,7 +27,7 @@ def test_the_page_shows_each_categorys_gross_amounts(offsetting, finance):
     page = logged_in(finance).get(f"/settlement/reconciliations/{offsetting.pk}/").content.decode()
 
     row = re.search(r'<tr data-category="missing_in_ours">.*?</tr>', page, re.S).group(0)
-    assert re.search(r'data-testid="theirs-gross">360.00<', row)
+    assert re.search(r'data-testid="theirs-gross">¥360.00<', row)
     assert "礼品商金额（不计正负）" in page
 
 
