@@ -424,6 +424,7 @@ def test_the_members_order_page_shows_its_parcel_and_confirms_receipt_there(rich
     response = client.post(f"/logistics/my-shipments/{warehouse_shipment.pk}/confirm-receipt/", {"next": f"/member/orders/{order.pk}/"})
 
     parcels = shipped.split('data-testid="order-parcels"', 1)[1].split("</section>", 1)[0]
+    assert "<th>操作</th></tr></thead>" in parcels and "<th></th>" not in parcels
     assert 'data-testid="order-parcels"' in handed_over and 'data-action="confirm_receipt"' not in handed_over
     assert "已交由物流，如需取消请联系客服" in handed_over and "已交由物流" not in shipped
     ask = re.search(r'href="([^"]+)" data-testid="ask-cancel"', handed_over).group(1).replace("&amp;", "&")

@@ -1087,6 +1087,16 @@ def test_an_approved_adjustment_links_to_the_statement_that_booked_it(draft, fin
     assert f'<a href="/settlement/statements/{draft.pk}/" data-testid="booked-statement">' in page
 
 
+def test_each_link_to_the_statement_booking_an_adjustment_names_the_adjustment_to_screen_readers(draft, finance):
+    booked = Adjustment.objects.get(supplier=draft.supplier)
+
+    chinese = page_in(finance, "/settlement/adjustments/", "zh-hans")
+    english = page_in(finance, "/settlement/adjustments/", "en")
+
+    assert f'data-testid="booked-statement">计入的结算单<span class="sr-only"> （调账 {booked.number}）</span></a>' in chinese
+    assert f'data-testid="booked-statement">Booked on statement<span class="sr-only"> (adjustment {booked.number})</span></a>' in english
+
+
 def test_a_dispute_adjustment_offers_the_open_reconciliation_lines_and_resolves_those_ticked(issued, supplier_admin, finance):
     upload(logged_in(supplier_admin), issued, ["订单号,SKU,类型,数量,金额", "RO-9,SKU-9,配送,1,10.00", "RO-9,SKU-9,配送,1,10.00"])
     statements.dispute_statement(statement=issued, actor=supplier_admin, now=FIXED_NOW, reason="少算一单")

@@ -79,6 +79,17 @@ def test_a_certificate_added_to_a_category_blocks_the_next_submission_until_the_
 
 # --- pages ---------------------------------------------------------------------------------------------------------
 
+def test_the_categories_action_column_is_headed_and_each_change_link_names_its_category_to_screen_readers(operator):
+    tea = CategoryFactory(code="tea", name="茶叶")
+
+    page = logged_in(operator).get("/supplier/categories/").content.decode()
+
+    head = page.split('data-testid="categories"', 1)[1].split("</thead>", 1)[0]
+    assert head.endswith("<th>操作</th></tr>") and "<th></th>" not in head
+    row = page.split('data-category="tea"', 1)[1].split("</tr>", 1)[0]
+    assert f'<a href="/supplier/categories/{tea.pk}/" data-action="edit">修改<span class="sr-only"> 茶叶</span></a>' in row
+
+
 def test_the_operator_lists_adds_and_changes_categories_from_the_navigation(operator):
     CategoryFactory(code="tea", name="茶叶")
     GiftFactory()  # of the tea category

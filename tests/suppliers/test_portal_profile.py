@@ -293,6 +293,18 @@ def test_the_paperwork_page_warns_of_expiring_and_expired_qualifications(supplie
     assert "HT-MINE" in page and 'data-testid="contract-form"' not in page
 
 
+def test_each_file_link_of_the_paperwork_names_its_certificate_or_contract_to_screen_readers(supplier_staff, supplier):
+    licence = QualificationFactory(supplier=supplier)
+    ContractFactory(supplier=supplier, number="HT-MINE", file=SimpleUploadedFile("contract.pdf", b"%PDF-1.4 contract"))
+
+    page = logged_in(supplier_staff).get("/supplier/paperwork/").content.decode()
+
+    qualifications = page.split('data-testid="qualifications"', 1)[1].split("</table>", 1)[0]
+    contracts = page.split('data-testid="contracts"', 1)[1].split("</table>", 1)[0]
+    assert f'>查看<span class="sr-only"> {licence.number}</span></a>' in qualifications
+    assert '>查看<span class="sr-only"> HT-MINE</span></a>' in contracts
+
+
 def test_supplier_staff_upload_a_qualification(supplier_staff, supplier):
     response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(supplier)))
 

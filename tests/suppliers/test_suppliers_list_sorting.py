@@ -188,3 +188,15 @@ def test_finance_sorts_the_replenishment_requests_by_due_date(finance, supplier)
     assert listed_in_order(finance, "/supplier/stock/replenishments/", ordering="due_date") == [earliest.pk, middle.pk, latest.pk]
     assert listed_in_order(finance, "/supplier/stock/replenishments/", ordering="-due_date") == [latest.pk, middle.pk, earliest.pk]
     assert listed_in_order(finance, "/supplier/stock/replenishments/", ordering="-quantity") == [earliest.pk, latest.pk, middle.pk]
+
+
+def test_each_replenishment_request_s_link_names_its_gift_to_screen_readers_under_an_actions_heading(finance, supplier):
+    gift = GiftFactory(supplier=supplier, name="明前龙井")
+    request = ReplenishmentRequest.objects.create(gift=gift, location=WarehouseFactory(), quantity=4, raised_at=FIXED_NOW,
+                                                  due_date=FIXED_NOW.date() + timedelta(days=2))
+
+    page = logged_in(finance).get("/supplier/stock/replenishments/").content.decode()
+
+    table = page.split('data-testid="replenishment-list"', 1)[1].split("</table>", 1)[0]
+    assert "<th>操作</th></tr></thead>" in table and "<th></th>" not in table
+    assert f'<a href="/supplier/stock/replenishments/{request.pk}/">查看<span class="sr-only"> 明前龙井</span></a>' in table
