@@ -1,6 +1,6 @@
 """Navigation entries of settlement (imported by SettlementConfig.ready); finance also has 物流索赔 (logistics). Operators
 read the statements, adjustments and reconciliations: each entry is shown to the roles its page admits."""
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.forms import WAITING_QUERY
 from core.portal import NavGroup, register_nav, register_supplier_page
@@ -10,7 +10,7 @@ from settlement.services.adjustments import adjustments_to_check
 from settlement.services.reconciliation import lines_to_resolve
 from settlement.services.statements import statements_waiting
 
-register_nav(_("结算月份"), "settlement-months", roles={Role.FINANCE}, order=81, group=NavGroup.SETTLEMENT)
+register_nav(pgettext_lazy("many", "结算月份"), "settlement-months", roles={Role.FINANCE}, order=81, group=NavGroup.SETTLEMENT)
 register_nav(_("结算单"), "settlement-statements", roles=Statement.visibility.readers, order=82,
              group=NavGroup.SETTLEMENT, badge=statements_waiting, badge_query=WAITING_QUERY)
 register_nav(_("调账"), "settlement-adjustments", roles=Adjustment.visibility.readers, order=83, group=NavGroup.SETTLEMENT,

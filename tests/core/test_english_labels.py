@@ -127,3 +127,31 @@ def test_the_admin_offers_a_users_and_a_groups_permissions_by_their_names_in_the
         assert "Can add User</option>" in html and "Can view Points program</option>" in html and "Can add 用户" not in html
     for html in pages["zh-hans"]:
         assert "可添加用户</option>" in html and "Can add" not in html
+
+
+def test_one_month_adjustment_or_return_is_named_in_the_singular_and_a_page_of_them_in_the_plural(supplier, finance, operator, now):
+    from logistics.models import ReturnRequest
+    from settlement.services import adjustments
+
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="compensation", amount="10.00", reason="活动补偿",
+                                                actor=finance, now=now)
+
+    months, statements = page(finance, "/settlement/months/", "en"), page(finance, "/settlement/statements/", "en")
+    listed_adjustments = page(finance, "/settlement/adjustments/", "en")
+    one_adjustment = page(finance, f"/settlement/adjustments/{adjustment.pk}/", "en")
+    returns = page(operator, "/logistics/returns/", "en")
+
+    assert "<h1>Settlement months</h1>" in months and "<th>Settlement month</th>" in months
+    assert ">Settlement month<" in statements and "Settlement months" not in statements.split("</nav>", 1)[-1]
+    assert "<h1>Adjustments</h1>" in listed_adjustments and f"<h1>Adjustment {adjustment.number}</h1>" in one_adjustment
+    assert "<h1>Returns</h1>" in returns
+    with translation.override("en"):
+        assert (str(ReturnRequest._meta.verbose_name), str(ReturnRequest._meta.verbose_name_plural)) == ("Return", "Returns")
+
+
+def test_the_categories_table_heads_the_chinese_name_apart_from_the_english_one(operator):
+    english = page(operator, "/supplier/categories/", "en")
+    chinese = page(operator, "/supplier/categories/", "zh-hans")
+
+    assert "<th>Chinese name</th><th>English name</th>" in english
+    assert "<th>中文名称</th><th>英文名称</th>" in chinese
