@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.messages import constants
+from django.test import Client
 from django.contrib.messages.storage.base import Message
 from django.template.loader import render_to_string
 
@@ -72,8 +73,18 @@ def test_choosing_a_language_switches_only_with_the_button(operator):
 
     language_form = re.search(r'<form action="/i18n/setlang/".*?</form>', page, re.S).group()
     assert "onchange" not in language_form  # arrowing through the languages does not leave the page
-    assert re.search(r'<button type="submit"[^>]*>切换</button>', language_form)
-    assert re.search(r'<button type="submit"[^>]*>Switch</button>', page_in(operator, "/", "en"))
+    assert re.search(r'<button type="submit"[^>]*>切换语言</button>', language_form)
+    assert re.search(r'<button type="submit"[^>]*>Change language</button>', page_in(operator, "/", "en"))
+
+
+def test_the_language_choice_has_a_visible_label_naming_it_in_each_language(operator):
+    chinese = re.search(r'<form action="/i18n/setlang/".*?</form>', page_in(operator, "/", "zh-hans"), re.S).group()
+    english = re.search(r'<form action="/i18n/setlang/".*?</form>', page_in(operator, "/", "en"), re.S).group()
+    signed_out = Client().get("/accounts/login/").content.decode()
+
+    assert re.search(r'<label for="language-choice">语言</label>\s*<select name="language" id="language-choice">', chinese)
+    assert '<label for="language-choice">Language</label>' in english
+    assert '<label for="language-choice">语言</label>' in signed_out
 
 
 def test_the_navigation_marks_the_page_the_reader_is_on(operator):
