@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ValidationFailed
+from core.errors import ValidationFailed, refuse
 from core.events import publish
 from core.fsm import apply_transition, log_creation
 from core.login import client_locked_out
@@ -119,8 +119,7 @@ def apply_as_supplier(
         on=timezone.localdate(now), credit_code=credit_code, contact_phone=contact_phone, username=username,
         password=password, contact_email=contact_email, licence_file=licence_file, licence_issued_on=licence_issued_on, licence_expires_on=licence_expires_on,
     )
-    if problems:
-        raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
+    refuse(problems)
     code = validate_credit_code(credit_code)
     contact_phone = validate_mobile(contact_phone, field="contact_phone")
     with transaction.atomic():

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
-from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.errors import NotFound, PermissionDenied, ValidationFailed, refuse
 from core.fsm import apply_transition, log_creation
 from core.roles import Role
 from core.services import revoke_api_tokens
@@ -74,8 +74,7 @@ def add_staff(*, actor, username: str, name: str, phone: str, password: str, now
     phone = checked("phone", lambda: validate_mobile(phone, field="phone"))
     user = User(username=username or "", first_name=name or "", phone=phone or "", role=Role.SUPPLIER_STAFF, date_joined=now)
     checked("password", lambda: _password(password, user=user))
-    if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    refuse(errors)
     user.set_password(password)
     try:
         with transaction.atomic():
