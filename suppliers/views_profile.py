@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.files import serve
-from core.fsm import history_of, note_latest_changes
+from core.fsm import history_of
 from core.pages import (
     add_service_errors, create_with_form, form_status, moved_on, paginate, redirect_back, run_action, send_back, send_back_refusal,
 )
@@ -206,11 +206,10 @@ def contract_detail(request, pk: int):
 def profile_change_list(request):
     require_role(request.user, SUPPLIER_REVIEWERS)
     filters = ProfileChangeFilterForm(request.GET)
-    context = paginate(request, filters.apply(list_profile_changes(actor=request.user))) | {
-        "filters": filters, "reason_form": ReasonInput(auto_id=False),
-    }
+    # every pending change is one an operator reviews (the others are approved as made): on its own page, with the
+    # evidence and the values whole (a personal-data read recorded), never from this list
+    context = paginate(request, filters.apply(list_profile_changes(actor=request.user))) | {"filters": filters}
     _with_values(request, context["page_obj"])
-    note_latest_changes(context["page_obj"])  # what each row's approve / reject forms saw
     return render(request, "suppliers/profile/change_list.html", context, status=filters.status)
 
 

@@ -16,7 +16,7 @@ from suppliers.models import Contract, ProfileChange, Qualification
 from suppliers.services import onboarding, profile
 from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory, supplier_in
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory, evidence, licence_number
-from tests.portal import form_values, logged_in, posted_as
+from tests.portal import form_values, logged_in, posted_as, seen_by
 
 pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 
@@ -422,17 +422,17 @@ def test_supplier_users_cannot_open_review_pages(supplier_admin, path):
     assert logged_in(supplier_admin).get(path).status_code == 403
 
 
-def test_an_operator_approves_a_change_from_the_review_list_and_it_applies(operator, supplier):
+def test_an_operator_opens_a_change_from_the_review_list_approves_it_on_its_page_and_it_applies(operator, supplier):
     change = ProfileChangeFactory(supplier=supplier)
     client = logged_in(operator)
 
     listed = client.get("/supplier/profile-changes/review/?state=pending").content.decode()
-    response = client.post(f"/supplier/profile-changes/review/{change.pk}/approve/?state=pending",
-                           {"next": "/supplier/profile-changes/review/?state=pending"})
+    approve = f"/supplier/profile-changes/review/{change.pk}/approve/"
+    response = client.post(approve, {"seen": seen_by(client.get(f"/supplier/profile-changes/review/{change.pk}/").content.decode(), approve)})
 
     assert change.new_value["legal_name"] in listed
-    assert 'name="next" value="/supplier/profile-changes/review/?state=pending"' in listed  # back to the list as filtered
-    assert response["Location"] == "/supplier/profile-changes/review/?state=pending"
+    assert f'href="/supplier/profile-changes/review/{change.pk}/" data-testid="review"' in listed
+    assert response.status_code == 302
     supplier.refresh_from_db()
     assert supplier.name == change.new_value["legal_name"]
 

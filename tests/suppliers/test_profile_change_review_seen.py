@@ -2,13 +2,18 @@
 change the supplier withdrew (and perhaps asked again with other values) or a colleague decided since the page was
 opened is refused naming who changed it, when and how, and nothing about the supplier changes; the API takes the same
 optional `seen`."""
+from functools import partial
+
 import pytest
 from django.utils import timezone
 
+from core.models import AccessLog
+
 from suppliers.models import Contract, ProfileChange
 from suppliers.services import contracts, profile
+from tests.factories import credit_code
 from tests.portal import logged_in, seen_by
-from tests.suppliers.profile_factories import evidence
+from tests.suppliers.profile_factories import NEW_ACCOUNT, evidence
 from tests.suppliers.test_portal_profile import CONTRACT_FORM
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +49,27 @@ def test_a_change_withdrawn_and_asked_again_with_another_name_since_its_page_was
     assert said(stale)[0].startswith("资料变更在您打开页面后已有变动（") and "撤回" in said(stale)[0]
 
 
-def test_a_change_a_colleague_rejected_since_the_list_was_opened_is_not_approved_from_the_list(operator, supplier_admin, supplier):
+def test_the_review_list_offers_no_decision_on_a_reviewed_change_only_a_link_to_its_page(operator, supplier_admin, supplier):
+    """A bank account, legal name or credit code change is decided on its own page, beside the evidence and the values
+    whole (the read recorded), never from the list, where the account number is masked and the evidence not shown."""
+    request = partial(profile.request_profile_change, supplier=supplier, actor=supplier_admin, now=timezone.now())
+    changes = [request(field="bank_account", **NEW_ACCOUNT, evidence=evidence()),
+               request(field="legal_name", legal_name="杭州甲礼品有限公司", evidence=evidence()),
+               request(field="credit_code", credit_code=credit_code(4242), evidence=evidence())]
+
+    page = logged_in(operator).get(LIST).content.decode()
+
+    for change in changes:
+        assert f"{LIST}{change.pk}/approve/" not in page and f"{LIST}{change.pk}/reject/" not in page
+        assert f'<a href="{LIST}{change.pk}/" data-testid="review">审核</a>' in page
+    assert NEW_ACCOUNT["account_number"] not in page and not AccessLog.objects.exists()
+
+
+def test_a_change_a_colleague_rejected_since_its_page_was_opened_is_not_approved_back_on_the_list(operator, supplier_admin, supplier):
     name = supplier.name
     change = renaming(supplier, supplier_admin, "杭州甲礼品有限公司")
     client, approve = logged_in(operator), f"{LIST}{change.pk}/approve/"
-    seen = seen_by(client.get(LIST).content.decode(), approve)
+    seen = seen_by(client.get(f"{LIST}{change.pk}/").content.decode(), approve)
     profile.reject_profile_change(change=change, actor=operator, now=timezone.now(), reason="营业执照不清晰")
 
     stale = client.post(approve, {"seen": seen, "next": LIST}, follow=True)
