@@ -22,7 +22,7 @@ KIND_LABELS = {
     "gift_rejected": _("礼品审核未通过"),
     "revision_approved": _("礼品修改通过"),
     "revision_rejected": _("礼品修改未通过"),
-    "gift_published": _("礼品按计划上线"),
+    "gift_published": _("礼品上线"),  # listed at once or at its scheduled time
     "gift_schedule_cancelled": _("礼品未能按计划上线"),
     "gift_clearance": _("礼品清仓"),
     "gift_delisted": _("礼品下线"),

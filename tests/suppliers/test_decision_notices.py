@@ -78,6 +78,15 @@ def test_approving_and_listing_a_gift_each_tell_the_supplier_linking_to_the_gift
     assert approved.link == online.link == f"/supplier/gifts/{listed.pk}/"
 
 
+def test_a_gift_listed_at_once_is_not_told_it_was_listed_as_scheduled(listed, licensed_supplier):
+    """Listed now or at its scheduled time, the inbox names the notice the same: the gift went online."""
+    online = only_notice(licensed_supplier, "gift_published")
+
+    assert online.kind_label == "礼品上线"
+    with translation.override("en"):
+        assert online.kind_label == "Gift listed"
+
+
 def test_the_operators_note_on_an_approval_is_in_the_notice(licensed_supplier, supplier_staff, operator, now):
     gift = gift_in_state("submitted", actor=supplier_staff, at=now, supplier=licensed_supplier)
     catalog.approve_gift(gift=gift, actor=operator, now=now, reason="下周一上线")
