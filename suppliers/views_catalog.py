@@ -305,6 +305,10 @@ REVIEW_QUEUES = ("gifts", "revisions", "approved")  # the tabs of the operators'
 REVIEW_DECISIONS = ("approve", "reject")  # what the review page decides on a submitted gift (GIFT_ACTIONS)
 
 
+#: how many of a gift's pictures its row of the review page shows, as thumbnails (the rest on the gift's page)
+QUEUE_PICTURES = 3
+
+
 @login_required
 def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None):
     """The operators' review page: gifts submitted, changes to listed gifts, and approved gifts waiting to go online
@@ -342,6 +346,8 @@ def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None
         blocked = qualifications.publication_blockers(context["page_obj"], on=timezone.localdate()) if queue == "approved" else {}
         note_latest_changes(context["page_obj"])  # what each row's action forms saw
         for gift in context["page_obj"]:
+            # its first pictures (the list held on the gift's own row: no query more), so it is approved having seen them
+            gift.image_urls = gift_images.image_urls(gift, "supplier-gift-image", images=(gift.images or [])[:QUEUE_PICTURES])
             if queue == "approved":  # publishing or scheduling a blocked gift is refused: neither is offered
                 gift.blocked = blocked.get(gift.pk, "")
                 gift.actions = [] if gift.blocked else offered_actions(gift, request.user)

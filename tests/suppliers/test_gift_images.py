@@ -1,6 +1,7 @@
 """Gift pictures: uploaded with the gift form (checked to be a picture), shown on the supplier's and the member's
 pages, served only to those who may see the gift, and never a file of the storage that is not the supplier's picture."""
 import io
+import re
 
 import pytest
 from django.core.files.storage import default_storage
@@ -9,7 +10,7 @@ from PIL import Image
 
 from core.errors import ValidationFailed
 from suppliers.models import Gift, GiftRevision
-from suppliers.services import gift_images
+from suppliers.services import catalog, gift_images
 from tests.factories import GiftFactory, MemberFactory
 from tests.portal import field_errors, logged_in
 from tests.suppliers.builders import WEB_PICTURE, new_gift, picture, publish, upload_with_an_edit
@@ -362,3 +363,24 @@ def test_an_unknown_size_on_a_page_picture_is_a_bad_request_naming_the_sizes(sup
 
     assert [answer.status_code for answer in answers] == [400, 400, 400]
     assert all("thumb" in answer.content.decode() for answer in answers)
+
+
+def test_the_review_queue_shows_each_submitted_gifts_first_pictures_beside_its_approval(supplier_admin, operator, now):
+    """The operator approves a gift having seen its pictures: the row shows the thumbnails of its first three (a stored
+    one through the gift's picture address, a web one as it is), each opening the picture whole."""
+    client = logged_in(supplier_admin)
+    client.post("/supplier/gifts/new/", new_gift(upload=[picture("a.png"), picture("b.png")], images=WEB_PICTURE))
+    gift = Gift.objects.get(sku="TEA-PIC")
+    gift.images = [*gift.images, "https://cdn.example.com/fourth.jpg"]
+    gift.save(update_fields=["images"])
+    catalog.submit_gift(gift=gift, actor=supplier_admin, now=now)
+
+    page = logged_in(operator).get("/supplier/gift-review/?queue=gifts").content.decode()
+
+    row = page.split(f'data-sku="{gift.sku}"', 1)[1].split("</tr>", 1)[0]
+    pictures = row.split('data-testid="gift-images"', 1)[1].split("</td>", 1)[0]
+    assert f'action="/supplier/gift-review/gifts/{gift.pk}/approve/' in row
+    assert re.findall(r'<img src="([^"]+)"', pictures) == [
+        WEB_PICTURE, f"/supplier/gifts/{gift.pk}/images/1/?size=thumb", f"/supplier/gifts/{gift.pk}/images/2/?size=thumb",
+    ]
+    assert f'href="/supplier/gifts/{gift.pk}/images/1/"' in pictures and "fourth.jpg" not in pictures
