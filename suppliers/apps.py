@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
 
@@ -25,7 +26,8 @@ class SuppliersConfig(AppConfig):
         from suppliers.services.catalog import reviews_waiting
         from suppliers.services.contracts import contracts_waiting
         from suppliers.services.notices import unread_notices
-        from suppliers.services.profile import changes_waiting
+        from suppliers.services.profile import bank_account_missing, changes_waiting
+        from suppliers.models.contracts import BANK_ACCOUNT_WAITING_DAYS
         from suppliers.services.qualifications import qualifications_waiting
         from suppliers.services.onboarding import AWAITING_DECISION, applications_waiting
 
@@ -48,7 +50,8 @@ class SuppliersConfig(AppConfig):
         register_supplier_page(_("合同"), "operator-contracts", roles=SUPPLIER_REVIEWERS, order=10)
         register_supplier_page(_("资质"), "operator-qualifications", roles=Qualification.visibility.staff, order=20)
         register_supplier_page(_("礼品"), "operator-gifts", roles=GIFT_STAFF, order=30)
-        register_nav(_("资料信息"), "supplier-profile", roles=SUPPLIER_ROLES, order=60)
+        register_nav(_("资料信息"), "supplier-profile", roles=SUPPLIER_ROLES, order=60, badge=bank_account_missing,
+                     badge_title=format_lazy(_("请添加收款账户（审核通过 {days} 天后方可用于结算付款）"), days=BANK_ACCOUNT_WAITING_DAYS))
         register_nav(_("团队成员"), "supplier-team", roles={Role.SUPPLIER_ADMIN}, order=65)
         register_nav(_("合同与资质"), "supplier-paperwork", roles=SUPPLIER_ROLES, order=70)
         register_nav(_("站内通知"), "supplier-notices", roles=SUPPLIER_ROLES, order=90, badge=unread_notices, badge_title=_("未读"))

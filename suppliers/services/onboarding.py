@@ -19,6 +19,7 @@ from core.roles import Role, waiting_for
 from core.texts import joined_messages
 from core.validators import password_problems, required_text, validate_mobile
 from suppliers.models import Gift, Qualification, Supplier, SupplierMembership
+from suppliers.models.contracts import BANK_ACCOUNT_WAITING_DAYS
 from suppliers.errors import ActivationBlocked, TooManyApplications
 from suppliers.selectors import credit_code_taken
 from suppliers.events import SupplierTerminated
@@ -171,8 +172,11 @@ def approve_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = 
     with transaction.atomic():
         apply_transition(supplier, "approve", actor=actor, at=now, reason=reason)
         User.objects.filter(supplier_membership__supplier=supplier, role=Role.SUPPLIER_ADMIN).update(is_active=True)
+        body = gettext_noop("管理员账号已启用，可登录礼品商平台提交礼品。%(note)s")
+        if not supplier.bank_accounts.exists():  # its statements are paid to one: it is told to add it, and when it pays
+            body = gettext_noop("管理员账号已启用，可登录礼品商平台提交礼品。请在“资料信息”中添加收款账户：账户审核通过 %(days)s 天后方可用于结算付款。%(note)s")
         _tell(supplier, "supplier_approved", gettext_noop("入驻申请已通过审核"), now=now, reason=reason, link=reverse("supplier-gifts"),
-              body=gettext_noop("管理员账号已启用，可登录礼品商平台提交礼品。%(note)s"))
+              body=body, days=BANK_ACCOUNT_WAITING_DAYS)
     return supplier
 
 
@@ -186,11 +190,11 @@ def reject_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "
     return supplier
 
 
-def _tell(supplier: Supplier, kind: str, title: str, *, body: str, now: datetime, reason: str, link: str = "") -> None:
-    """Tell the supplier of a decision on its cooperation: `body` may name the reason as %(reason)s, or the decider's
-    note as %(note)s."""
+def _tell(supplier: Supplier, kind: str, title: str, *, body: str, now: datetime, reason: str, link: str = "", **params) -> None:
+    """Tell the supplier of a decision on its cooperation: `body` may name the reason as %(reason)s, the decider's
+    note as %(note)s, and any of `params`."""
     send_notice(supplier=supplier, kind=kind, title=title, body=body, now=now, link=link,
-                params={"reason": (reason or "").strip(), "note": decision_note(reason)})
+                params={"reason": (reason or "").strip(), "note": decision_note(reason)} | params)
 
 
 def suspend_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:

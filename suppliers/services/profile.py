@@ -246,3 +246,14 @@ def _already_pending() -> ChangePending:
 def changes_waiting(user) -> QuerySet:
     """Bank account, legal name and credit code changes pending the operator's review."""
     return ProfileChange.objects.filter(state=ProfileChange.State.PENDING)
+
+
+#: the states in which a supplier's statements are paid, so in which it needs an approved bank account
+PAID_STATES = frozenset({Supplier.State.ACTIVE, Supplier.State.SUSPENDED})
+
+
+@waiting_for({Role.SUPPLIER_ADMIN})
+def bank_account_missing(user) -> QuerySet:
+    """The admin's own supplier while it cooperates without an approved bank account (its 资料信息 to-do: a statement
+    cannot be issued until it has one, which pays BANK_ACCOUNT_WAITING_DAYS after its approval)."""
+    return Supplier.objects.filter(pk=user.supplier_id, state__in=PAID_STATES, bank_accounts__isnull=True)
