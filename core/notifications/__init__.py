@@ -79,6 +79,9 @@ KINDS: dict[str, Kind] = {
     "supplier_dropship": Kind(False, "【积分商城礼品商平台】{count} 笔直发订单待发货，请于 {ship_by} 前发出。"),
     "supplier_parcel": Kind(False, "【积分商城礼品商平台】{title}，请于 {ship_by} 前发出。"),
     "statement_issued": Kind(False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable} 元，请在10天内确认或提出异议。"),
+    "statement_reissued": Kind(
+        False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable} 元，下发说明：{note}。请在10天内确认或提出异议。"
+    ),
     "statement_paid": Kind(False, "【积分商城礼品商平台】{month} 结算单已付款 {payable} 元，付款凭证 {reference}。"),
 }
 

@@ -34,6 +34,7 @@ from core.models import TransitionLog
 from core.roles import SUPPLIER_ROLES, Role, waiting_rows, waiting_for
 from core.selectors import answering
 from core.validators import required_text, validate_length
+from core.notifications import one_line
 from core.texts import Message, labelled_message, moment
 from settlement.models import (
     SECTION_TOTALS, Adjustment, ReceivablePayment, Reconciliation, Section, SourceKind, Statement, StatementLine,
@@ -147,7 +148,7 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
         apply_transition(statement, "reissue", actor=actor, at=now, reason=reason, version=version.number, payable=version.payable,
                          issued_at=now, issued_by=actor)
         correct_carried(statement, actor=actor, now=now)
-        _tell_supplier(statement, kind="statement_issued", now=now)
+        _tell_supplier(statement, kind="statement_issued", now=now, note=reason)
     return statement
 
 
@@ -742,9 +743,11 @@ def version_lines(version: StatementVersion) -> QuerySet:
     return version.statement.lines.filter(version__lte=version.number).order_by(SECTION_ORDER, "recorded_at", "id")
 
 
-def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context) -> None:
+def _tell_supplier(statement: Statement, *, kind: str, now: datetime, note: str = "", **context) -> None:
     """A notice in the supplier's inbox, linking to the statement, and the statement's own SMS as the supplier's SMS
-    setting allows (a reminder held for the quiet hours is no reason to miss a statement that confirms itself after 10 days)."""
+    setting allows (a reminder held for the quiet hours is no reason to miss a statement that confirms itself after 10 days).
+    `note`: finance's note (下发说明) reissuing a disputed statement, its answer to the dispute, in both."""
+    sms = Sms(kind, _named(statement) | context, statement)
     if kind == "statement_paid":
         title = gettext_noop("%(month)s 结算单已付款")
         body = gettext_noop("第 %(version)s 版，付款 %(payable)s 元，付款凭证 %(reference)s，付款日期 %(payment_date)s。")
@@ -753,7 +756,22 @@ def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context)
         title = gettext_noop("%(month)s 结算单第 %(version)s 版已下发")
         body = gettext_noop("应付 %(payable)s 元。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。")
         params = {"confirm_by": moment(now + DEEMED_CONFIRMED_AFTER)}
-    _tell_plainly(statement, kind=kind, now=now, title=title, body=body, sms=Sms(kind, _named(statement) | context, statement), **params)
+        if note.strip():
+            body = gettext_noop("应付 %(payable)s 元。下发说明：%(note)s。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。")
+            params["note"] = _note_shown(note)
+            sms = Sms("statement_reissued", _named(statement) | {"note": one_line(note)}, statement)
+    _tell_plainly(statement, kind=kind, now=now, title=title, body=body, sms=sms, **params)
+
+
+#: how much of finance's note (下发说明) a reissue's notice carries: the statement's page shows it whole
+NOTE_SHOWN = 200
+
+
+def _note_shown(note: str) -> str:
+    """Finance's note as a notice body carries it: on one line, its closing full stop dropped (the body ends the
+    sentence), cut to NOTE_SHOWN characters with an ellipsis."""
+    line = " ".join(note.split()).rstrip("。.")
+    return line if len(line) <= NOTE_SHOWN else line[:NOTE_SHOWN - 1] + "…"
 
 
 def _tell_plainly(statement: Statement, *, kind: str, now: datetime, title: str, body: str, sms: bool | Sms = True, **params) -> None:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from core.models import Notification
 from settlement.services import adjustments, statements
@@ -42,6 +43,39 @@ def test_a_reissued_version_is_noticed_with_its_number_and_payable(issued, suppl
     notice = Notice.objects.filter(supplier=issued.supplier).first()
     assert notice.title_text == "2026-10 结算单第 2 版已下发"
     assert "应付 280.00 元" in notice.body_text and "2026-11-12 03:00 前" in notice.body_text
+    assert "下发说明" not in notice.body_text  # finance said nothing more than the version itself
+    assert "下发说明" not in Notification.objects.filter(subject_type="settlement.statement").latest("pk").body
+
+
+def _reissue_with_note(issued, *, supplier_admin, finance, note):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算破损")
+    Notification.objects.all().delete()
+    statements.reissue_statement(statement=issued, actor=finance, now=LATER + timedelta(hours=1), reason=note)
+    return Notice.objects.filter(supplier=issued.supplier).first(), Notification.objects.get(subject_type="settlement.statement")
+
+
+def test_a_reissue_tells_the_supplier_finances_answer_to_its_dispute_in_the_notice_and_the_sms(issued, supplier_admin, finance):
+    notice, sms = _reissue_with_note(issued, supplier_admin=supplier_admin, finance=finance, note="破损已核实由物流承担，金额不变。")
+
+    assert notice.title_text == "2026-10 结算单第 2 版已下发"
+    assert "下发说明：破损已核实由物流承担，金额不变。请于 2026-11-12 03:00 前" in notice.body_text
+    assert "下发说明：破损已核实由物流承担，金额不变。请在10天内" in sms.body
+    with translation.override("en"):
+        assert "Finance's note: 破损已核实由物流承担，金额不变. Please confirm" in notice.body_label
+
+
+def test_a_long_reissue_note_is_shortened_in_the_notice_and_the_sms_the_statement_page_keeping_it_whole(
+    issued, supplier_admin, finance
+):
+    note = "核对明细：" + "第1行已按签收单更正；" * 40
+
+    notice, sms = _reissue_with_note(issued, supplier_admin=supplier_admin, finance=finance, note=note)
+
+    shown = notice.body_text.split("下发说明：")[1].split("。请于")[0]
+    assert len(shown) == statements.NOTE_SHOWN and shown.endswith("…") and note.startswith(shown[:-1])
+    assert len(sms.body) < 150 and "…。请在10天内" in sms.body
+    page = logged_in(supplier_admin).get(reverse("settlement-statement", args=[issued.pk])).content.decode()
+    assert note.strip() in page
 
 
 def test_paying_puts_a_notice_with_the_amount_and_reference_in_the_inbox(issued, supplier_admin, finance, finance_checker):
