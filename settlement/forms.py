@@ -254,12 +254,20 @@ class DisputeForm(forms.Form):
     reason = _text(_("异议说明"))
 
 
-class InvoiceForm(forms.Form):
+class _InvoiceNumberHelp:
+    """An invoice number field (`number`) telling its rule before a submit, as the validation checks it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].help_text = statements.invoice_number_rule()
+
+
+class InvoiceForm(_InvoiceNumberHelp, forms.Form):
     number = _text(_("发票号码"), max_length=40)
     amount = _text(_("发票金额"), max_length=20)
 
 
-class CorrectInvoiceForm(forms.Form):
+class CorrectInvoiceForm(_InvoiceNumberHelp, forms.Form):
     number = _text(_("正确的发票号码"), max_length=40)
     reason = _text(_("更正原因（选填）"), required=False)
 

@@ -471,8 +471,14 @@ def correct_invoice_number(*, statement: Statement, actor, now: datetime, number
     return statement
 
 
-#: a VAT invoice number: 8 digits on a paper or electronic VAT invoice, 20 on a fully digital e-invoice (数电发票)
-INVOICE_NUMBER = re.compile(r"[0-9]{8}|[0-9]{20}")
+#: the digits of a VAT invoice number: 8 on a paper or electronic VAT invoice, 20 on a fully digital e-invoice (全电发票)
+VAT_INVOICE_DIGITS, DIGITAL_INVOICE_DIGITS = 8, 20
+INVOICE_NUMBER = re.compile(rf"[0-9]{{{VAT_INVOICE_DIGITS}}}|[0-9]{{{DIGITAL_INVOICE_DIGITS}}}")
+
+
+def invoice_number_rule() -> str:
+    """What an invoice number must be, as its field's help text and its error say it."""
+    return gettext("%(vat)s位（增值税发票）或%(digital)s位（全电发票）数字") % {"vat": VAT_INVOICE_DIGITS, "digital": DIGITAL_INVOICE_DIGITS}
 
 
 def _invoice_number(number: str) -> str:
@@ -480,7 +486,7 @@ def _invoice_number(number: str) -> str:
     if not number:
         raise ValidationFailed(gettext("请填写发票号码"), field="invoice_number")
     if not INVOICE_NUMBER.fullmatch(number):
-        message = gettext("发票号码 %(number)s 无效：应为8位（增值税发票）或20位（全电发票）数字") % {"number": number[:40]}
+        message = gettext("发票号码 %(number)s 无效：应为%(rule)s") % {"number": number[:40], "rule": invoice_number_rule()}
         raise ValidationFailed(message, field="invoice_number")
     return number
 

@@ -530,6 +530,20 @@ def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued
     assert (issued.state, issued.invoice_number, issued.payment_reference) == ("paid", "33012345", "PAY-1")
 
 
+def test_the_invoice_number_field_says_its_rule_before_any_submit_in_the_readers_language(issued, supplier_admin):
+    supplier = logged_in(supplier_admin)
+    act(supplier, issued, "confirm")
+
+    page = supplier.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    form = re.search(r'<form[^>]*data-testid="action-invoice".*?</form>', page, re.S).group(0)
+    assert re.search(r'<input[^>]*name="number"[^>]*></label><small class="help">8位（增值税发票）或20位（全电发票）数字</small>', form)
+    english = supplier.get(f"/settlement/statements/{issued.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "8 digits (VAT invoice) or 20 digits (fully digital e-invoice)" in english
+
+    wrong = act(supplier, issued, "invoice", {"number": "3301234", "amount": "500.00"})
+    assert "发票号码 3301234 无效：应为8位（增值税发票）或20位（全电发票）数字" in field_errors(wrong).values()
+
+
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31"])
 def test_a_payment_day_outside_the_business_years_is_shown_next_to_it_and_pays_nothing(issued, supplier_admin, finance,
                                                                                          finance_checker, day):
@@ -1216,4 +1230,5 @@ def test_the_invoice_form_labels_each_field_visibly_and_names_its_errors_by_id(i
 
     assert re.search(r"<label>发票号码 <input[^>]*name=\"number\"", invoice) and re.search(r"<label>发票金额 <input[^>]*name=\"amount\"", invoice)
     assert '<label for="id_invoice_number">发票号码 <input' in refused and 'value="500.00"' in refused
-    assert 'aria-describedby="id_invoice_number_error"' in refused and '<span id="id_invoice_number_error"' in refused
+    assert 'aria-describedby="id_invoice_number_helptext id_invoice_number_error"' in refused and '<span id="id_invoice_number_error"' in refused
+    assert '<small class="help" id="id_invoice_number_helptext">' in refused
