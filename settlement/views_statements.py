@@ -279,9 +279,10 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "superseded_on_reissue": superseded,
         "is_finance": user.role in FINANCE,
         "is_supplier": user.role in SUPPLIER_ROLES,
-        # an issued statement waits for the supplier's admin: its staff are told who confirms or disputes it
+        # an issued statement waits for the supplier's admin, a confirmed one too: its staff are told who confirms or
+        # disputes it, who enters its invoice
         "left_to_admins": admin_usernames(statement.supplier_id)
-        if user.role == Role.SUPPLIER_STAFF and statement.state == Statement.State.ISSUED else None,
+        if user.role == Role.SUPPLIER_STAFF and statement.state in statements.WAITING_FOR[Role.SUPPLIER_ADMIN] else None,
         "opens_pdf": statements.may_download_pdf(user),
         # a PDF being rendered: the page reads itself again until it is stored or failed; not an answer to a form,
         # which reading again would post again or lose

@@ -171,6 +171,17 @@ def test_supplier_staff_on_an_issued_statement_are_told_their_admin_confirms_or_
     assert "无需您处理" not in chinese and 'data-action="confirm"' in page_in(supplier_admin, url, "zh-hans")
 
 
+def test_supplier_staff_on_a_confirmed_statement_are_told_their_admin_enters_the_invoice(issued, supplier_admin, supplier_staff):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=FIXED_NOW)
+    url = f"/settlement/statements/{issued.pk}/"
+
+    chinese, english = page_in(supplier_staff, url, "zh-hans"), page_in(supplier_staff, url, "en")
+
+    assert f"结算单已确认，由礼品商管理员（{supplier_admin.username}）登记发票；员工账号只能查看。" in chinese
+    assert f"your supplier admin ({supplier_admin.username}) enters its invoice" in english
+    assert "无需您处理" not in chinese and 'data-action="invoice"' in page_in(supplier_admin, url, "zh-hans")
+
+
 @pytest.mark.parametrize("step", ["confirm", "reconcile"])
 @pytest.mark.parametrize(("language", "hint", "not_hint"), [
     ("zh-hans", "如需权限，请联系贵司管理员。", "平台运营"),
