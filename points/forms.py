@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.days import on_days
 from core.models import Program
-from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field
+from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
 from core.validators import IdField
 from points.models import LedgerEntry, RedemptionOrder
-from points.selectors import orders_matching, orders_of_gifts
+from core.selectors import answering
+from points.selectors import AWAITING_HANDOFF, orders_matching, orders_of_gifts
 from suppliers.models import Category, Gift, Supplier
 from suppliers.selectors import list_catalog
 from suppliers.validators import points_range_problem
@@ -116,7 +117,7 @@ class OrderFilterForm(ListFilter):
 class StaffOrderFilterForm(DayRangeFilter):
     """The filters above the staff's table of every order (GET): state, an order number or a member's phone (or its last
     digits: `orders_matching`), supplier, the days it was placed on, the day it was confirmed (the day the home page's
-    redemptions count it on), and the member a member's page links with (hidden). Empty means all."""
+    redemptions count it on), those waiting for handover, and the member a member's page links with (hidden). Empty means all."""
 
     state = choice_filter(_("状态"), RedemptionOrder.State.choices)
     q = forms.CharField(label=_("订单号 / 手机号"), required=False, max_length=30,
@@ -129,6 +130,7 @@ class StaffOrderFilterForm(DayRangeFilter):
     fulfilment = choice_filter(_("履约方式"), Gift.Fulfilment.choices)
     program = choice_filter(_("积分计划"), [])
     member = IdField(label=_("会员"), required=False, widget=forms.HiddenInput)
+    awaiting_handoff = yes_no_box(_("仅看待交接"))  # what the handoff page's 待交接订单 links to
     sorts = ORDER_SORTS | {"supplier": "supplier__name"}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -143,6 +145,7 @@ class StaffOrderFilterForm(DayRangeFilter):
         filters = {"state": data.get("state"), "supplier": data.get("supplier"), "member_id": data.get("member"),
                    "fulfilment": data.get("fulfilment"), "program__code": data.get("program")}
         confirmed = on_days("confirmed_at", data["confirmed_on"], data["confirmed_on"]) if data.get("confirmed_on") else {}
+        rows = answering(rows, AWAITING_HANDOFF, data.get("awaiting_handoff"))
         return rows.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("placed_at"), **confirmed)
 
 

@@ -17,6 +17,7 @@ from core.roles import OPERATORS, Role, has_role
 from core.selectors import all_words
 from core.validators import folded, typed_phone
 from points.models import Complaint, LedgerEntry, Member, RedemptionOrder
+from suppliers.models import Gift
 from suppliers.selectors import GIFT_SEARCH
 
 _MEMBER = ("id", "user_id", "program_id", "tier", "name", "phone", "reminders_opt_out")
@@ -80,6 +81,11 @@ def orders_matching(text: str) -> Q:
     if by_phone := phone_matching(typed_phone(text), "member__phone"):
         condition |= by_phone
     return condition
+
+
+#: orders waiting for handover (交接批次): confirmed warehouse orders in no handoff batch yet, as logistics'
+#: `awaiting_handoff` takes them (the staff's 兑换订单 page's 仅看待交接, linked from the handoff page's count)
+AWAITING_HANDOFF = Q(state=RedemptionOrder.State.CONFIRMED, fulfilment=Gift.Fulfilment.WAREHOUSE, handoff_item__isnull=True)
 
 
 #: what an order's gift filter reads (the staff's 兑换订单 page's 礼品; the orders API's `?search=` with the number)

@@ -226,6 +226,26 @@ def test_logistics_creates_a_handoff_batch_by_clicking_and_sees_its_order_count(
     assert re.search(rf'data-number="{batch.number}">.*?data-testid="order-count">1<', listing, re.S)
 
 
+def test_the_handoff_pages_count_links_to_exactly_the_orders_waiting_for_handover(logistics, operator, stocked_gift, rich_member, now):
+    handed = orders.place_order(member=rich_member, gift_id=stocked_gift.pk, quantity=1, now=now, **ADDRESS)
+    shipments.hand_over_warehouse_orders(key="first", actor=logistics, now=now)
+    waiting = [orders.place_order(member=rich_member, gift_id=stocked_gift.pk, quantity=1, now=now, **ADDRESS) for _ in range(2)]
+
+    for user in (logistics, operator):
+        client = logged_in(user)
+        link = re.search(r'<a href="([^"]+)" data-testid="waiting">待交接订单：2</a>', page(client, "/logistics/handoff/")).group(1)
+        listed = set(map(int, re.findall(r'href="/member/order-admin/(\d+)/"', page(client, link.replace("&amp;", "&")))))
+        assert listed == {order.pk for order in waiting} == set(shipments.awaiting_handoff().values_list("pk", flat=True))
+        others = set(map(int, re.findall(r'href="/member/order-admin/(\d+)/"', page(client, "/member/order-admin/?awaiting_handoff=false"))))
+        assert handed.pk in others and not others & listed
+
+
+def test_an_awaiting_handoff_filter_that_is_no_yes_or_no_is_refused_naming_the_field(logistics):
+    response = logged_in(logistics).get("/member/order-admin/?awaiting_handoff=maybe")
+
+    assert response.status_code == 400 and "awaiting_handoff" in field_errors(response)
+
+
 def test_the_handoff_message_counts_its_orders_in_english_words(logistics, stocked_gift, rich_member, now):
     orders.place_order(member=rich_member, gift_id=stocked_gift.pk, quantity=1, now=now, **ADDRESS)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
