@@ -120,11 +120,13 @@ def _inbound_rows(request):
 
 @login_required
 def inbound_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
-    """An inbound shipment with its counts and its history (who received it and put it away, when, why)."""
+    """An inbound shipment with its counts, the units that went into stock, the extra costs raised for it that the
+    reader may see (its damaged units' handling fee) and its history (who received it and put it away, when, why)."""
     require_role(request.user, FLOW_STAFF | SUPPLIER_ROLES)
     row = get_object_or_404(_inbound_rows(request), pk=pk)
     context = {
-        "row": row, "history": history_of(row),
+        "row": row, "history": history_of(row), "shelved": inbound.shelved_quantity(row),
+        "costs": inbound.inbound_costs(inbound=row, user=request.user),
         "actions": _offered(request, row, INBOUND_ACTIONS, partial(_may_act_on_inbound, request.user), refused=refused),
         "next_path": posted_from(request, reverse("logistics-inbound-detail", args=[row.pk])) if refused else "",
         "back": reverse("supplier-inbound" if request.user.role in SUPPLIER_ROLES else "logistics-inbound"),

@@ -22,7 +22,7 @@ from core.texts import Message, labelled_message
 from logistics.errors import GiftRetiredOnArrival, ReplenishmentAlreadyAnnounced
 from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.models.costs import CostKind, Payer
-from logistics.services.costs import record_extra_cost
+from logistics.services.costs import list_extra_costs, record_extra_cost
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, Supplier
 from suppliers.services import inventory, revisions
 from suppliers.services.locks import lock_gift
@@ -256,8 +256,8 @@ def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: 
     """
     with transaction.atomic():
         inbound = apply_transition(inbound, "put_away", actor=actor, at=now, reason=reason, put_away_at=now)
-        shelved = (inbound.counted_quantity or 0) - inbound.damaged_quantity
-        if shelved > 0:
+        shelved = shelved_quantity(inbound)
+        if shelved:
             send_notice(
                 supplier=inbound.supplier, kind="inbound_put_away", now=now, sms=False, title=gettext_noop("入库单 %(number)s 已上架"),
                 body=gettext_noop("%(gift)s 的 %(shelved)s 件已在%(location)s上架，可供兑换。"),
@@ -265,6 +265,20 @@ def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: 
                 link=f"{reverse('supplier-inbound')}?q={inbound.number}",
             )
     return inbound
+
+
+def shelved_quantity(inbound: InboundShipment) -> int | None:
+    """The units of a received inbound shipment that went into stock to be redeemed (put away, or waiting to be): those
+    counted but the damaged ones, written off at receipt. None before it is received."""
+    if inbound.counted_quantity is None:
+        return None
+    return max(inbound.counted_quantity - inbound.damaged_quantity, 0)
+
+
+def inbound_costs(*, inbound: InboundShipment, user) -> list[ExtraCost]:
+    """The extra costs raised for an inbound shipment (the handling fee of its damaged units) that the user may see
+    (`list_extra_costs`: a supplier those it bears, staff all), oldest first, in one query."""
+    return list(list_extra_costs(user=user).filter(inbound=inbound).order_by("recorded_at", "id"))
 
 
 #: the states in which an inbound shipment waits for logistics: announced (to receive) and received (to put away)

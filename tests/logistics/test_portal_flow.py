@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.models import AccessLog, Notification
 from logistics.models import ExtraCost, HandoffBatch, InboundShipment, Shipment
-from logistics.services import inbound, shipments
+from logistics.services import costs, inbound, shipments
 from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.models import Location, ReplenishmentRequest, StockRecord
@@ -95,6 +95,38 @@ def test_the_inbound_page_shows_who_received_and_put_away_with_their_reasons(log
     history = html.split('data-testid="history"', 1)[1]
     assert "少一箱" in history and logistics.username in history
     assert history.count("<tr>") == 4 and "预报" in history  # the head, announced, received, put away
+
+
+def test_the_inbound_page_shows_the_units_put_away_what_became_of_the_damaged_ones_and_the_costs_each_reader_may_see(
+    logistics, supplier_staff, announced, now
+):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=3, actor=logistics, now=now)
+    inbound.put_away_inbound(inbound=announced, actor=logistics, now=now)
+    fee = ExtraCost.objects.get(inbound=announced)
+    borne = costs.record_extra_cost(kind="handling", payer="logistics", inbound=announced, quantity=1, description="仓内搬运损坏",
+                                    actor=logistics, now=now)
+    url = f"/logistics/inbound/{announced.pk}/"
+
+    staff, supplier = page(logged_in(logistics), url), page(logged_in(supplier_staff), url)
+
+    for html in (staff, supplier):
+        assert re.search(r'<th>上架数量</th><td data-testid="shelved">7</td>', html)
+        assert re.search(r'data-testid="damaged">3 <small>到货即报废，不入库存</small>', html)
+        assert f'<a href="/logistics/extra-costs/{fee.pk}/" data-cost="{fee.pk}">装卸处理费 ¥4.50</a>' in html
+    assert f'data-cost="{borne.pk}"' in staff and f'data-cost="{borne.pk}"' not in supplier
+
+
+def test_the_inbound_page_reads_its_costs_in_one_query_however_many(logistics, announced, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=3, actor=logistics, now=now)
+    url, client = f"/logistics/inbound/{announced.pk}/", logged_in(logistics)
+    with CaptureQueriesContext(connection) as one:
+        page(client, url)
+    for _ in range(3):
+        costs.record_extra_cost(kind="handling", payer="logistics", inbound=announced, description="", actor=logistics, now=now)
+    with CaptureQueriesContext(connection) as four:
+        html = page(client, url)
+
+    assert html.count("data-cost=") == 4 and len(four) == len(one)
 
 
 def test_putting_away_says_what_the_inbound_now_is_in_the_readers_language(logistics, announced):
