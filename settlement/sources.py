@@ -23,6 +23,9 @@ from core.validators import id_or_none
 Finder = Callable[[int, str], object | None]
 #: where sources open for a viewer: (user, references of one kind) → {reference: URL} for those whose page the user opens
 Pages = Callable[[object, list[str]], dict[str, str]]
+#: refuses an adjustment of a kind for the source found as it now stands: (adjustment kind, the object) → None, or
+#: :raises ValidationFailed: naming `source_id`
+Adjustable = Callable[[str, object], None]
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,15 @@ class Source:
     find: Finder | None  # None: a free-text reference that is not checked
     shown: Callable[[object], str] | None = None  # the reference kept, as people see it (else the one typed)
     pages: Pages | None = None  # None: no page to link
+    adjustable: Adjustable | None = None  # None: any adjustment may name any of its objects
 
 
 SOURCES: dict[str, Source] = {}
 
 
 def register_source(kind: str, label, find: Finder | None, *, shown: Callable[[object], str] | None = None,
-                    pages: Pages | None = None) -> None:
-    SOURCES[kind] = Source(kind, label, find, shown, pages)
+                    pages: Pages | None = None, adjustable: Adjustable | None = None) -> None:
+    SOURCES[kind] = Source(kind, label, find, shown, pages, adjustable)
 
 
 def source_choices() -> list[tuple[str, str]]:
@@ -148,6 +152,18 @@ def check_source(*, kind: str, reference: str, supplier_id: int) -> str:
         raise ValidationFailed(_("该礼品商没有编号为 %(reference)s 的%(source)s") % {"reference": reference, "source": source.label},
                                field="source_id")
     return source.shown(found) if source.shown else reference
+
+
+def require_adjustable(*, adjustment_kind: str, source_kind: str, reference: str, supplier_id: int) -> None:
+    """Refuse an adjustment of `adjustment_kind` its source's state rules out (a compensation for a lost-parcel claim
+    withdrawn or rejected), read as it stands now: the caller holds the supplier's row lock, which whoever changes such
+    a source's state takes first. :raises ValidationFailed: naming `source_id`"""
+    source = SOURCES.get(source_kind)
+    if source is None or source.find is None or source.adjustable is None or not reference:
+        return
+    found = source.find(supplier_id, reference)
+    if found is not None:
+        source.adjustable(adjustment_kind, found)
 
 
 def _by_number(model_path: str) -> Finder:

@@ -113,10 +113,13 @@ def withdraw_lost_parcel_report(
     require_role(actor, REPORTERS, gettext("仅物流人员或运营人员可以撤回丢失报告"))
     require_withdrawable(claim)
     reason = orders.required_reason(reason)
-    # no row is locked: each of the three transitions checks the state it was read in as it is written (a claim
-    # accepted, an order given up or a report withdrawn meanwhile is a ConcurrentUpdate, and everything rolls back)
+    # each of the three transitions checks the state it was read in as it is written (a claim accepted, an order given
+    # up or a report withdrawn meanwhile is a ConcurrentUpdate, and everything rolls back); the supplier is locked
+    # first, as whoever books its money does: a compensation proposed by hand for the claim meanwhile waits for the
+    # withdrawal and then finds the claim withdrawn, or the withdrawal waits for it and finds it standing
     with transaction.atomic():
         order = RedemptionOrder.objects.get(pk=claim.order_id)
+        lock_suppliers([order.supplier_id])
         shipment = Shipment.objects.select_related("order").filter(pk=claim.shipment_id).first()
         _require_awaiting_operator(order, shipment)
         # told first, so that a refusal above (a compensation standing) comes before anything is written

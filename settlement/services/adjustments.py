@@ -27,7 +27,7 @@ from settlement.models.reconciliation import ANSWERING
 from settlement.models.statements import ZERO
 from settlement.services.locking import locked_statements
 from settlement.services.pending import not_adjustable_reason, with_pending
-from settlement.sources import check_source
+from settlement.sources import check_source, require_adjustable
 from settlement.errors import LineAlreadyAnswered, SourceAlreadyAdjusted
 from suppliers.models import Contract, Supplier
 from suppliers.services.locks import lock_suppliers
@@ -234,6 +234,7 @@ def _propose(
     with transaction.atomic():
         lock_suppliers([supplier.pk])  # first, as whoever books the supplier's money locks it
         adjusted_already(supplier=supplier, kind=kind, source_kind=source_kind, source_id=reference, beside_proposals=beside_proposals)
+        require_adjustable(adjustment_kind=kind, source_kind=source_kind, reference=reference, supplier_id=supplier.pk)
         if statement is not None:
             _require_in_dispute(statement, supplier=supplier)
         answered = _answered_lines(statement=statement, lines=reconciliation_lines, amount=amount)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.errors import ValidationFailed
 from core.events import actor_of, subscribe
 from core.roles import Role, has_role
 from core.texts import Message
@@ -39,8 +40,21 @@ def _find_claim(supplier_id: int, reference: str) -> LogisticsClaim | None:
     return LogisticsClaim.objects.filter(order__supplier_id=supplier_id, pk=pk).first() if pk.isdigit() else None
 
 
+#: the states of a lost-parcel claim a compensation may name: the provider may owe on it (not rejected, nor withdrawn
+#: because the parcel was delivered after all and the supplier is paid for the delivery)
+COMPENSABLE_STATES = (LogisticsClaim.State.OPEN, LogisticsClaim.State.ACCEPTED, LogisticsClaim.State.SETTLED)
+
+
+def _compensable(adjustment_kind: str, claim: LogisticsClaim) -> None:
+    """:raises ValidationFailed: naming `source_id` for a compensation of a claim the provider owes nothing on"""
+    if adjustment_kind == Adjustment.Kind.COMPENSATION and claim.state not in COMPENSABLE_STATES:
+        message = gettext("物流索赔 %(claim)s 当前为「%(state)s」，不能为其补偿；只有待处理、已确认或已结清的索赔可以补偿") % {
+            "claim": claim_reference(claim), "state": claim.get_state_display()}
+        raise ValidationFailed(message, field="source_id")
+
+
 register_source(SOURCE_KIND, _("物流索赔"), _find_claim, shown=claim_reference,
-                pages=pages_by_pk("logistics-claim", "logistics.LogisticsClaim"))
+                pages=pages_by_pk("logistics-claim", "logistics.LogisticsClaim"), adjustable=_compensable)
 
 
 @subscribe(LostParcelClaimAccepted)
