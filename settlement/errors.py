@@ -35,8 +35,8 @@ class CompensationNotAllowed(Conflict):
 
 
 class CompensationStands(Conflict):
-    """A lost parcel's report withdrawn while a compensation for its claim is proposed or approved (the supplier would
-    be paid for the delivery and compensated too)."""
+    """A lost parcel's report withdrawn while a compensation for its claim is proposed (the supplier would be paid for
+    the delivery and compensated too; an approved one is answered by its reversal instead)."""
 
     code = "compensation_stands"
 

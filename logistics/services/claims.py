@@ -108,7 +108,8 @@ def withdraw_lost_parcel_report(
     :raises InvalidTransition: for a claim that is no lost parcel's
     :raises ClaimNotOpen: once finance has accepted, settled or rejected it (or it was withdrawn)
     :raises OrderMovedOn: once the operator has given the order up or re-delivered it
-    :raises CompensationStands: (settlement) while a compensation for the claim is proposed or approved
+    :raises CompensationStands: (settlement) while a compensation for the claim is proposed (an approved one is
+        answered by its reversal, proposed in the same transaction for finance's checker)
     """
     require_role(actor, REPORTERS, gettext("仅物流人员或运营人员可以撤回丢失报告"))
     require_withdrawable(claim)

@@ -10,6 +10,7 @@ the shortfall is the operator's), made by the finance user who accepted the clai
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -22,6 +23,7 @@ from logistics.events import LostParcelClaimAccepted, LostParcelReportWithdrawn
 from logistics.models import LogisticsClaim
 from logistics.services import claims
 from settlement.models import Adjustment
+from settlement.services import adjustments
 from settlement.services.adjustments import list_adjustments, propose_adjustment
 from settlement.sources import pages_by_pk, register_source
 from settlement.errors import CompensationNotAllowed, CompensationStands
@@ -78,24 +80,32 @@ def _propose(claim: LogisticsClaim, *, actor, now: datetime) -> Adjustment:
     )
 
 
-#: the states of a compensation that stand: proposed (waiting for its checker) or approved
+#: the states of a compensation that stand: proposed (waiting for its checker) or approved, unless a reversal answers it
 STANDING = (Adjustment.State.PROPOSED, Adjustment.State.APPROVED)
 #: the states of a lost-parcel claim the provider owes on, whose supplier is compensated (not open, rejected or withdrawn)
 COMPENSATED_STATES = (LogisticsClaim.State.ACCEPTED, LogisticsClaim.State.SETTLED)
+#: why an approved compensation is reversed: the reason its reversal keeps (`answer_standing_compensation`)
+REVERSAL_REASON = gettext_noop("冲销补偿调账 %(number)s：订单 %(order)s 的丢失报告已撤回，包裹已签收，按送达结算")
 
 
 @subscribe(LostParcelReportWithdrawn)
-def refuse_withdrawal_while_compensated(event: LostParcelReportWithdrawn) -> None:
+def answer_standing_compensation(event: LostParcelReportWithdrawn) -> Adjustment | None:
     """A parcel whose loss report is withdrawn was delivered: its supplier is paid for the delivery, never compensated
-    too. A compensation finance proposed by hand for the open claim stands in the way until it is withdrawn or rejected
-    (an approved one is answered by another adjustment first).
-    :raises CompensationStands: naming the adjustment"""
-    claim = LogisticsClaim.objects.get(pk=event.claim_id)
-    found = _standing(claim).order_by("pk").first()
-    if found is not None:
+    too. A compensation finance proposed by hand for the open claim stands in the way until it is withdrawn or rejected;
+    an approved one (booked or not) is answered in the withdrawal's transaction by its reversal, proposed for finance's
+    checker (`adjustments.propose_reversal`). The withdrawal holds the supplier's lock, taken first as whoever books
+    the supplier's money does.
+    :raises CompensationStands: naming a proposed compensation"""
+    claim = LogisticsClaim.objects.select_related("order").get(pk=event.claim_id)
+    found = _standing(claim).select_related("supplier", "created_by").order_by("pk").first()
+    if found is None:
+        return None
+    if found.state == Adjustment.State.PROPOSED:
         message = gettext("该索赔已有补偿调账 %(number)s（%(state)s），请财务先撤回或驳回该调账，再撤回丢失报告") % {
             "number": found.number, "state": found.get_state_display()}
         raise CompensationStands(message, field="claim")
+    reason = Message(REVERSAL_REASON, number=found.number, order=claim.order.number)
+    return adjustments.propose_reversal(adjustment=found, reason=reason, now=event.at)
 
 
 def may_propose_again(claim: LogisticsClaim, actor=None) -> bool:
@@ -108,8 +118,13 @@ def may_propose_again(claim: LogisticsClaim, actor=None) -> bool:
 
 
 def _standing(claim: LogisticsClaim):
-    return Adjustment.objects.filter(kind=Adjustment.Kind.COMPENSATION, source_kind=SOURCE_KIND, source_id=claim_reference(claim),
-                                     state__in=STANDING)
+    """The claim's compensations proposed or approved that no reversal proposed or approved answers."""
+    reference = claim_reference(claim)
+    reversal = Adjustment.objects.filter(
+        kind=Adjustment.Kind.OTHER, source_kind=SOURCE_KIND, source_id=reference, supplier=OuterRef("supplier"),
+        amount=-OuterRef("amount"), reason_id=REVERSAL_REASON, state__in=STANDING)
+    return Adjustment.objects.filter(kind=Adjustment.Kind.COMPENSATION, source_kind=SOURCE_KIND, source_id=reference,
+                                     state__in=STANDING).exclude(Exists(reversal))
 
 
 def propose_compensation_again(*, claim: LogisticsClaim, actor, now: datetime) -> Adjustment:
