@@ -5,10 +5,11 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Replace
 
 from core.days import day_start
+from core.roles import STAFF_ROLES, has_role
 from core.selectors import answering, rows_by_id
 from core.validators import folded
 from logistics.carriers import tracking_key, tracking_search_key
-from logistics.models import CarrierEvent, InboundShipment, ReturnRequest, Shipment
+from logistics.models import CarrierEvent, InboundShipment, LogisticsClaim, ReturnRequest, Shipment
 from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS, WAITING_STATES
 from logistics.services.shipments import kinds_shipped_by
 from points.models import RedemptionOrder
@@ -132,3 +133,11 @@ def replacements_awaiting_delivery() -> QuerySet[ReturnRequest]:
     delivered = Shipment.objects.filter(replacement_for=OuterRef("pk"), state=Shipment.State.DELIVERED)
     return ReturnRequest.objects.filter(remedy=ReturnRequest.Remedy.EXCHANGE).filter(
         Q(state__in=ReturnRequest.OPEN) | Q(state=ReturnRequest.State.EXCHANGED) & ~Exists(delivered))
+
+
+def get_lost_parcel_claim(*, user, shipment: Shipment) -> LogisticsClaim | None:
+    """For staff, the claim that reported the parcel lost (its report standing, or withdrawn when it turned up delivered
+    after all), where they act on it; None for anyone else, or a parcel neither failed nor delivered."""
+    if not has_role(user, STAFF_ROLES) or shipment.state not in (Shipment.State.FAILED, Shipment.State.DELIVERED):
+        return None
+    return LogisticsClaim.objects.filter(shipment=shipment, cause=LogisticsClaim.Cause.LOST_PARCEL).only("pk", "state").first()

@@ -45,8 +45,10 @@ from logistics.forms_flow import (
     ShipmentFilterForm,
     WithdrawInboundForm,
 )
-from logistics.models import InboundShipment, LogisticsClaim, ReturnRequest, Shipment
-from logistics.selectors import failed_awaiting_decision, list_open_replenishments, list_supplier_orders, with_latest_shipment
+from logistics.models import InboundShipment, ReturnRequest, Shipment
+from logistics.selectors import (
+    failed_awaiting_decision, get_lost_parcel_claim, list_open_replenishments, list_supplier_orders, with_latest_shipment,
+)
 from logistics.services import bulk_shipping, inbound, shipments
 from logistics.services.ship_by import ship_by
 from suppliers.models import ReplenishmentRequest, Supplier
@@ -307,10 +309,8 @@ def _parcel_links(user, shipment: Shipment) -> dict:
     to, and staff to the claim of a parcel reported lost (where its report is withdrawn when it turns up delivered);
     nothing a reader may not open."""
     return_pk = shipment.replacement_for_id or shipment.send_back_for_id
-    staff = has_role(user, STAFF_ROLES)
     return {
-        "lost_claim": LogisticsClaim.objects.filter(shipment=shipment, cause=LogisticsClaim.Cause.LOST_PARCEL).only("pk", "state").first()
-        if staff and shipment.state in (Shipment.State.FAILED, Shipment.State.DELIVERED) else None,
+        "lost_claim": get_lost_parcel_claim(user=user, shipment=shipment),
         "order_url": reverse("operator-order", args=[shipment.order_id]) if has_role(user, STAFF_ROLES) else "",
         "decision_waits": has_role(user, OPERATORS) and Shipment.objects.filter(failed_awaiting_decision(), pk=shipment.pk).exists(),
         "return_request": ReturnRequest.objects.visible_to(user).filter(pk=return_pk).only("pk", "number").first() if return_pk else None,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -170,14 +170,23 @@ def may_withdraw_report(*, user, claim: LogisticsClaim) -> bool:
     return True
 
 
+#: the one definition of a parcel lost: a claim reporting it lost in transit whose report was not withdrawn (a parcel
+#: found delivered after all is no longer lost)
+REPORTED_LOST = Q(cause=Cause.LOST_PARCEL) & ~Q(state=LogisticsClaim.State.WITHDRAWN)
+
+
 def parcel_lost(shipment: Shipment) -> bool:
-    """Whether the parcel was reported lost in transit (and not found delivered after all): its units never come back
-    into stock."""
-    return shipment.claims.filter(cause=Cause.LOST_PARCEL).exclude(state=LogisticsClaim.State.WITHDRAWN).exists()
+    """Whether the parcel was reported lost in transit (`REPORTED_LOST`): its units never come back into stock."""
+    return shipment.claims.filter(REPORTED_LOST).exists()
+
+
+def reported_lost() -> Exists:
+    """Whether the shipment of the outer query was reported lost in transit (`REPORTED_LOST`), for a filter."""
+    return Exists(LogisticsClaim.objects.filter(REPORTED_LOST, shipment=OuterRef("pk")))
 
 
 def _lost_in_transit(order: RedemptionOrder) -> bool:
-    return order.claims.filter(cause=Cause.LOST_PARCEL).exclude(state=LogisticsClaim.State.WITHDRAWN).exists()
+    return order.claims.filter(REPORTED_LOST).exists()
 
 
 if _lost_in_transit not in orders.lost_in_transit:

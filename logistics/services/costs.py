@@ -23,9 +23,10 @@ from core.models import TransitionLog
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.texts import Message, listed, stored
 from logistics.errors import CostOnStatement, FeeAlreadyRecorded
+from logistics.services.claims import reported_lost
 from core.validators import length_error, required_text, validate_length, years_error
 from logistics.models import (
-    ExtraCost, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff, TariffChange,
+    ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff, TariffChange,
 )
 from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
 from points.models import RedemptionOrder
@@ -215,8 +216,8 @@ def _check_kind_fits(*, kind: str, quantity: int, fee_date: date | None, order: 
 
 def failed_deliveries(order: RedemptionOrder) -> QuerySet:
     """The order's failed delivery attempts that a re-delivery fee may be charged for: not a parcel reported lost
-    (`claims.parcel_lost`), which is never re-delivered (the order is given up) and which the logistics provider owes."""
-    return order.shipments.filter(state=Shipment.State.FAILED).exclude(claims__cause=LogisticsClaim.Cause.LOST_PARCEL)
+    (`claims.reported_lost`), which is never re-delivered (the order is given up) and which the logistics provider owes."""
+    return order.shipments.filter(state=Shipment.State.FAILED).exclude(reported_lost())
 
 
 def _has_disposed_units(lot: LeftoverLot) -> bool:
