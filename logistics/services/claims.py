@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.events import publish
-from core.errors import InvalidTransition, ValidationFailed
+from core.errors import InvalidTransition, Problems, ValidationFailed
 from core.fsm import apply_transition, log_creation, require_transition
 from core.roles import Role, has_role, require_role
 from core.texts import Message, labelled_message, yuan
@@ -104,7 +104,8 @@ def withdraw_lost_parcel_report(
 
     :raises PermissionDenied: unless logistics staff or an operator
     :raises ValidationFailed: naming `reason` when blank or too long, `signed_at` when missing, in the future or before
-        the parcel was shipped, `signer` when too long
+        the parcel was shipped, `signer` when too long, every one in error at once (after the claim's state, before the
+        order's)
     :raises InvalidTransition: for a claim that is no lost parcel's
     :raises ClaimNotOpen: once finance has accepted, settled or rejected it (or it was withdrawn)
     :raises OrderMovedOn: once the operator has given the order up or re-delivered it
@@ -112,8 +113,15 @@ def withdraw_lost_parcel_report(
         answered by its reversal, proposed in the same transaction for finance's checker)
     """
     require_role(actor, REPORTERS, gettext("仅物流人员或运营人员可以撤回丢失报告"))
-    require_withdrawable(claim)
-    reason = orders.required_reason(reason)
+    require_withdrawable(claim)  # the claim's own state first, whatever the input (as every step's)
+    shipment = Shipment.objects.select_related("order").filter(pk=claim.shipment_id).first()
+    problems = Problems()  # the reason, the signing time and the signer named at once
+    with problems.check():
+        reason = orders.required_reason(reason)
+    if shipment is not None:  # none: refused below, as no parcel's report
+        with problems.check():
+            shipments.check_signing(shipment=shipment, signed_at=signed_at, signer=signer, now=now)
+    problems.refuse()
     # each of the three transitions checks the state it was read in as it is written (a claim accepted, an order given
     # up or a report withdrawn meanwhile is a ConcurrentUpdate, and everything rolls back); the supplier is locked
     # first, as whoever books its money does: a compensation proposed by hand for the claim meanwhile waits for the
@@ -121,7 +129,6 @@ def withdraw_lost_parcel_report(
     with transaction.atomic():
         order = RedemptionOrder.objects.get(pk=claim.order_id)
         lock_suppliers([order.supplier_id])
-        shipment = Shipment.objects.select_related("order").filter(pk=claim.shipment_id).first()
         _require_awaiting_operator(order, shipment)
         # told first, so that a refusal above (a compensation standing) comes before anything is written
         publish(LostParcelReportWithdrawn(claim_id=claim.pk, actor_id=getattr(actor, "pk", None), at=now))

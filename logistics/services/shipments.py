@@ -469,15 +469,30 @@ def deliver_after_all(*, shipment: Shipment, actor, now: datetime, signed_at: da
     :raises ValidationFailed: naming `signed_at` when missing, in the future or before the parcel was shipped, or
         `signer` when too long :raises InvalidTransition: unless the shipment failed
     """
-    if signed_at is None:
-        raise ValidationFailed(gettext("请填写签收时间"), field="signed_at", code="required")
-    _check_signed_at(shipment, signed_at=signed_at, now=now)
-    signer = validate_length((signer or "").strip(), model=Shipment, column="signer") or shipment.recipient_name or shipment.order.recipient_name
+    signer = check_signing(shipment=shipment, signed_at=signed_at, signer=signer, now=now)
     with transaction.atomic():
         apply_transition(shipment, "deliver_after_all", actor=actor, at=now, reason=reason, signer=signer, delivered_at=signed_at,
                          recorded_at=now)
         orders.deliver_order_after_all(order=shipment.order, actor=actor, now=now, delivered_at=signed_at, reason=reason)
     return shipment
+
+
+def check_signing(*, shipment: Shipment, signed_at: datetime | None, signer: str, now: datetime) -> str:
+    """The signer a delivery after all records (`signer` blank: the parcel's recipient), once the signing time and the
+    signer are good, every one in error named in one refusal.
+
+    :raises ValidationFailed: naming `signed_at` when missing, in the future or before the parcel was shipped, and
+        `signer` when too long
+    """
+    problems = Problems()
+    with problems.check():
+        if signed_at is None:
+            raise ValidationFailed(gettext("请填写签收时间"), field="signed_at", code="required")
+        _check_signed_at(shipment, signed_at=signed_at, now=now)
+    with problems.check():
+        signer = validate_length((signer or "").strip(), model=Shipment, column="signer")
+    problems.refuse()
+    return signer or shipment.recipient_name or shipment.order.recipient_name
 
 
 def active_shipment(order: RedemptionOrder) -> Shipment | None:

@@ -370,3 +370,30 @@ def test_the_failed_shipments_page_leads_staff_to_the_lost_parcels_claim(lost_cl
     page = logged_in(logistics).get(f"/logistics/shipments/{lost_claim.shipment_id}/").content.decode()
 
     assert f'href="/logistics/claims/{lost_claim.pk}/"' in page and 'data-testid="claim-link"' in page
+
+
+def test_every_bad_field_of_a_withdrawal_is_named_in_one_refusal_and_nothing_changes(lost_claim, logistics, now):
+    with pytest.raises(ValidationFailed) as refused:
+        withdraw(lost_claim, logistics, now, reason=" ", signed_at=now + timedelta(minutes=1), signer="名" * 51)
+
+    assert [field for field, _code, _detail in refused.value.errors] == ["reason", "signed_at", "signer"]
+    assert states(lost_claim) == UNTOUCHED
+
+
+def test_a_delivery_after_all_names_a_missing_signing_time_and_a_signer_too_long_at_once(lost_claim, logistics, now):
+    with pytest.raises(ValidationFailed) as refused:
+        shipments.deliver_after_all(shipment=Shipment.objects.get(), actor=logistics, now=now, signed_at=None, signer="名" * 51,
+                                    reason=REASON)
+
+    assert [field for field, _code, _detail in refused.value.errors] == ["signed_at", "signer"]
+    assert Shipment.objects.get().state == "failed"
+
+
+def test_a_claim_not_open_is_refused_as_such_whatever_the_input(lost_claim, logistics, finance, now):
+    claims.accept_claim(claim=lost_claim, actor=finance, now=now)
+
+    with pytest.raises(ClaimNotOpen):
+        withdraw(lost_claim, logistics, now, reason=" ", signed_at=None)
+
+    assert states(lost_claim) == ("accepted", "failed", "delivery_failed")
+
