@@ -316,8 +316,9 @@ def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> Ex
     :raises InvalidTransition: if the cost is already voided
     """
     require_cost_recorder(actor, cost=cost)
-    reason = validate_length(reason, model=ExtraCost, column="void_reason", field="reason")
-    required_text(reason, message=gettext("请说明作废原因"))
+    written = validate_length(reason, model=ExtraCost, column="void_reason", field="reason")
+    required_text(written, message=gettext("请说明作废原因"))
+    reason = reason if isinstance(reason, Message) else written  # the system's reason reads in each reader's language
     with transaction.atomic():
         lock_suppliers([cost.supplier_id])  # as statement generation does before claiming: a cost claimed meanwhile is seen
         cost = ExtraCost.objects.select_for_update().get(pk=cost.pk)

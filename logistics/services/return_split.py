@@ -5,7 +5,7 @@ warehouse return, an operator for a dropship one, as `returns.WHO` says) splits 
 of the same order, already received on the same day, linked to the first (`split_from`) and carrying its evidence.
 Each part is then inspected with the outcomes of `returns.inspect_return` and resolves for its own units: its refund,
 stock, statement line, claim, defect count and notices, as any return's. The parts' received units add up to what
-arrived; the parcel they came in bears its return freight once (`returns._parcel_freight_recorded`).
+arrived; the parcel they came in bears its return freight once, by the payer its parts decide (`returns.parcel_freight_payer`).
 """
 from datetime import datetime
 

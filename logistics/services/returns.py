@@ -493,11 +493,7 @@ def inspect_return(
                 _move_stock(return_request, order, effect, actor=actor, now=now)
             if resolution == "refuse":
                 _send_back(return_request, order, actor=actor, now=now)
-            if effect.freight_payer and not _parcel_freight_recorded(return_request):
-                costs.record_extra_cost(
-                    kind=CostKind.RETURN_FREIGHT, payer=effect.freight_payer, supplier=order.supplier, order=order,
-                    return_request=return_request, description=Message(gettext_noop("退货运费 %(number)s"), number=return_request.number), actor=actor, now=now,
-                )
+            _charge_parcel_freight(return_request, order, actor=actor, now=now)
             if effect.claim:
                 claims.open_claim(
                     order=order, cause=claims.Cause.TRANSIT_DAMAGE, quantity=return_request.resolved_quantity, now=now,
@@ -573,13 +569,40 @@ def split_family(return_request: ReturnRequest) -> list[int]:
     return family
 
 
-def _parcel_freight_recorded(return_request: ReturnRequest) -> bool:
-    """The parcel the goods came back in bears its return freight once (a tariff per order): a part split off it finds
-    it recorded (and not voided) when another part was inspected with an outcome that bears it first."""
+#: who bears the return freight of a parcel whose parts' outcomes differ: the first of these any part's outcome makes
+#: bear it (SPEC §4.7: defective goods are the supplier's freight, used ones the operator's)
+FREIGHT_PAYERS = (Payer.SUPPLIER, Payer.OPERATOR)
+
+
+def parcel_freight_payer(family: list[int], *, fulfilment: str) -> str | None:
+    """Who bears the return freight of the parcel whose goods the returns `family` (`split_family`) hold, by the
+    outcomes of those inspected so far: the supplier when any outcome makes it bear the freight, else the operator when
+    any does, else nobody; the same whatever order the parts were inspected in."""
+    outcomes = ReturnRequest.objects.filter(pk__in=family).exclude(outcome="").values_list("outcome", flat=True)
+    payers = {effect_of(outcome, fulfilment=fulfilment).freight_payer for outcome in outcomes}
+    return next((payer for payer in FREIGHT_PAYERS if payer in payers), None)
+
+
+def _charge_parcel_freight(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> None:
+    """The parcel the goods came back in bears its return freight once (a tariff per order), by the payer its inspected
+    parts decide (`parcel_freight_payer`). A part whose outcome changes the payer voids the freight an earlier part
+    recorded for the other one (its history saying which part, when and by whom) and records it anew; a freight of that
+    payer already recorded, or voided by a person, stands (the inspection of another part never undoes a person's void)."""
     family = split_family(return_request)
-    return len(family) > 1 and ExtraCost.objects.filter(
-        kind=CostKind.RETURN_FREIGHT, state=ExtraCost.State.RECORDED, return_request__in=family
-    ).exists()
+    payer = parcel_freight_payer(family, fulfilment=order.fulfilment)
+    if payer is None:
+        return
+    family_freight = ExtraCost.objects.filter(kind=CostKind.RETURN_FREIGHT, return_request__in=family)
+    if family_freight.filter(payer=payer).exists():
+        return
+    for charged in family_freight.filter(state=ExtraCost.State.RECORDED, payer__in=FREIGHT_PAYERS).order_by("pk"):
+        costs.void_extra_cost(cost=charged, actor=actor, now=now, reason=Message(
+            gettext_noop("退换货 %(number)s 检验为「%(outcome)s」，同一包裹的退货运费改由%(payer)s承担"),
+            number=return_request.number, outcome=Outcome(return_request.outcome).label, payer=Payer(payer).label))
+    costs.record_extra_cost(
+        kind=CostKind.RETURN_FREIGHT, payer=payer, supplier=order.supplier, order=order, return_request=return_request,
+        description=Message(gettext_noop("退货运费 %(number)s"), number=return_request.number), actor=actor, now=now,
+    )
 
 
 def effect_of(outcome: str, *, fulfilment: str) -> Effect:

@@ -14,7 +14,7 @@ from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import history_of
 from core.models import Notification
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment
-from logistics.services import return_split, returns
+from logistics.services import costs, return_split, returns
 from points.models import PointsAccount, RedemptionOrder
 from settlement.models import StatementLine
 from settlement.services import generation, kpis
@@ -149,6 +149,69 @@ def test_the_parcel_the_parts_came_in_is_charged_its_return_freight_once(two_rec
     returns.inspect_return(return_request=defective, actor=logistics, now=now, outcome="defective")
 
     assert ExtraCost.objects.filter(kind="return_freight").count() == 1
+
+
+def freights() -> list[tuple[str, str, str]]:
+    """Each return freight recorded: its payer, its state, the number of the return it is recorded on."""
+    rows = ExtraCost.objects.filter(kind="return_freight").order_by("pk")
+    return [(cost.payer, cost.state, cost.return_request.number) for cost in rows]
+
+
+def recorded_freights() -> list[str]:
+    return [payer for payer, state, _number in freights() if state == "recorded"]
+
+
+@pytest.mark.parametrize("first, then", [("used", "defective"), ("defective", "used")])
+def test_the_supplier_bears_the_parcel_s_freight_once_when_a_part_is_defective_in_either_order(
+        two_received, logistics, now, first, then):
+    other = split(two_received, actor=logistics, now=now)
+
+    returns.inspect_return(return_request=two_received, actor=logistics, now=now, outcome=first)
+    returns.inspect_return(return_request=other, actor=logistics, now=now + timedelta(hours=1), outcome=then)
+
+    assert recorded_freights() == ["supplier"]
+
+
+def test_a_defective_part_inspected_after_a_used_one_voids_the_operator_s_freight_saying_why(two_received, logistics, now):
+    defective = split(two_received, actor=logistics, now=now)
+    returns.inspect_return(return_request=two_received, actor=logistics, now=now, outcome="used")
+    later = now + timedelta(hours=1)
+
+    returns.inspect_return(return_request=defective, actor=logistics, now=later, outcome="defective")
+
+    assert freights() == [("operator", "voided", two_received.number), ("supplier", "recorded", defective.number)]
+    voided = ExtraCost.objects.get(payer="operator")
+    step = list(history_of(voided))[-1]
+    assert (step.transition, step.actor, step.at) == ("void", logistics, later)
+    assert defective.number in step.reason_text and defective.number in voided.void_reason
+
+
+def test_a_part_s_outcome_that_bears_no_freight_leaves_the_other_part_s_freight_as_it_is(two_received, logistics, now):
+    damaged = split(two_received, actor=logistics, now=now)
+    returns.inspect_return(return_request=two_received, actor=logistics, now=now, outcome="used")
+
+    returns.inspect_return(return_request=damaged, actor=logistics, now=now, outcome="transit_damage")
+
+    assert freights() == [("operator", "recorded", two_received.number)]
+
+
+@pytest.mark.parametrize("void_first", [True, False])
+def test_a_freight_voided_by_hand_stays_voided_whether_the_other_part_is_inspected_before_or_after(
+        two_received, logistics, now, void_first):
+    other = split(two_received, actor=logistics, now=now)
+    returns.inspect_return(return_request=two_received, actor=logistics, now=now, outcome="defective")
+
+    def void():
+        cost = ExtraCost.objects.get(kind="return_freight")
+        costs.void_extra_cost(cost=cost, actor=logistics, now=now + timedelta(hours=1), reason="会员自付运费，录错")
+
+    def inspect_other():
+        returns.inspect_return(return_request=other, actor=logistics, now=now + timedelta(hours=2), outcome="defective")
+
+    for step in (void, inspect_other) if void_first else (inspect_other, void):
+        step()
+
+    assert freights() == [("supplier", "voided", two_received.number)]
 
 
 def test_a_dropship_return_is_split_by_the_operator_who_inspects_it(dropship_order, operator, supplier_staff, now):
