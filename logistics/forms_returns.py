@@ -120,7 +120,7 @@ class SplitForm(forms.Form):
     def __init__(self, *args, return_request: ReturnRequest, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["quantity"]
-        field.widget.attrs.update({"min": 1, "max": max(return_request.resolved_quantity - 1, 1), "title": field.label})
+        field.widget.attrs.update({"min": 1, "max": max(returns.most_split_off(return_request), 1), "title": field.label})
 
 
 class InspectForm(forms.Form):

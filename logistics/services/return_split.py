@@ -19,7 +19,7 @@ from core.numbers import create_numbered
 from core.texts import Message
 from core.validators import required_text
 from logistics.models import ReturnEvidence, ReturnRequest
-from logistics.services.returns import require_may_act
+from logistics.services.returns import most_split_off, require_may_act
 from points.models import RedemptionOrder
 
 
@@ -39,7 +39,7 @@ def split_return(*, return_request: ReturnRequest, actor, now: datetime, quantit
         RedemptionOrder.objects.select_for_update(of=("self",)).only("pk").get(pk=return_request.order_id)
         locked = ReturnRequest.objects.select_for_update(of=("self",)).get(pk=return_request.pk)
         require_transition(locked, "split")
-        if problem := _quantity_problem(quantity, locked.resolved_quantity):
+        if problem := _quantity_problem(quantity, most=most_split_off(locked)):
             raise ValidationFailed(problem, field="quantity")
         part = create_numbered(
             ReturnRequest, prefix="RR", now=now, order_id=locked.order_id, supplier_id=locked.supplier_id, quantity=quantity,
@@ -62,11 +62,11 @@ def split_return(*, return_request: ReturnRequest, actor, now: datetime, quantit
     return return_request
 
 
-def _quantity_problem(quantity, received: int) -> str:
-    """Why `quantity` units may not be split off a return holding `received`, or ''."""
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity < received:
-        if received < 2:
+def _quantity_problem(quantity, *, most: int) -> str:
+    """Why `quantity` units may not be split off a return of which `most` may be (`returns.most_split_off`), or ''."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= most:
+        if most < 1:
             return gettext("只收到 1 件，无法拆分")
         return gettext("拆分数量须为 1–%(most)s 的整数（实收 %(received)s 件，原退换货至少保留 1 件）") % {
-            "most": received - 1, "received": received}
+            "most": most, "received": most + 1}
     return ""

@@ -204,10 +204,17 @@ def may_act(*, user, return_request: ReturnRequest, step: str) -> bool:
 
 def may_take(*, user, return_request: ReturnRequest, step: str) -> bool:
     """Whether the user may take `step` on this return now: its role takes the step, sending goods back again waits
-    for the last parcel back to have failed, and a split needs two units received at least."""
+    for the last parcel back to have failed, and a split needs a unit it may split off (`most_split_off`)."""
     return may_act(user=user, return_request=return_request, step=step) and (
         step != "send_back_again" or may_send_back_again(return_request)
-    ) and (step != "split" or return_request.resolved_quantity >= 2)
+    ) and (step != "split" or most_split_off(return_request) > 0)
+
+
+def most_split_off(return_request: ReturnRequest) -> int:
+    """How many of the return's received units may be split off into a new return (`return_split`): all but one, each
+    part keeping one unit at least; none when one unit was received. The one rule of the split's button, its form and
+    the split itself."""
+    return max(return_request.resolved_quantity - 1, 0)
 
 
 def require_may_act(actor, return_request: ReturnRequest, step: str) -> None:

@@ -249,6 +249,22 @@ def test_a_split_without_a_reason_is_refused_naming_it(two_received, logistics, 
     assert_unsplit(two_received)
 
 
+@pytest.mark.parametrize("received_quantity, most", [(1, 0), (2, 1)])
+def test_the_split_is_offered_exactly_when_a_unit_may_be_split_off(delivered_order, operator, logistics, now, received_quantity, most):
+    return_request = ask_return(delivered_order, now=now, quantity=2)
+    returns.approve_return(return_request=return_request, actor=operator, now=now)
+    returns.receive_return(return_request=return_request, actor=logistics, now=now, received_quantity=received_quantity,
+                           reason="会员只寄回了部分")
+
+    offered = returns.may_take(user=logistics, return_request=return_request, step="split")
+
+    assert returns.most_split_off(return_request) == most
+    assert offered is (most > 0)
+    with pytest.raises(ValidationFailed) as refused:
+        return_split.split_return(return_request=return_request, actor=logistics, now=now, quantity=most + 1, reason="不同")
+    assert refused.value.field == "quantity"
+
+
 @pytest.mark.parametrize("who", ["operator", "supplier_staff", "finance"])
 def test_only_the_inspector_of_a_warehouse_return_may_split_it(two_received, now, who, request):
     with pytest.raises(PermissionDenied):
