@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ValidationFailed
+from core.errors import Problems, ValidationFailed
 from core.notifications import notify
 from core.fsm import apply_transition, log_creation, require_transition
 from core.numbers import create_numbered
@@ -29,18 +29,22 @@ def split_return(*, return_request: ReturnRequest, actor, now: datetime, quantit
     evidence so far; this one that many fewer. Both histories keep who, when and why, each naming the other.
 
     :raises PermissionDenied: for anyone but the return's inspector
-    :raises ValidationFailed: naming `reason` when blank, `quantity` outside 1 … one fewer than received
-    :raises InvalidTransition: unless received and not yet inspected
+    :raises InvalidTransition: unless received and not yet inspected, whatever the input
+    :raises ValidationFailed: naming at once `quantity` outside 1 … `returns.most_split_off` and `reason` when blank
     """
     require_may_act(actor, return_request, "split")
-    reason = required_text(reason, message=gettext("请说明拆分的原因"))
     with transaction.atomic():
         # the order first, then the return, as inspection locks them: a split never meets an inspection half done
         RedemptionOrder.objects.select_for_update(of=("self",)).only("pk").get(pk=return_request.order_id)
         locked = ReturnRequest.objects.select_for_update(of=("self",)).get(pk=return_request.pk)
         require_transition(locked, "split")
-        if problem := _quantity_problem(quantity, most=most_split_off(locked)):
-            raise ValidationFailed(problem, field="quantity")
+        problems = Problems()  # both fields in error named at once
+        with problems.check():
+            if problem := _quantity_problem(quantity, most=most_split_off(locked)):
+                raise ValidationFailed(problem, field="quantity")
+        with problems.check():
+            reason = required_text(reason, message=gettext("请说明拆分的原因"))
+        problems.refuse()
         part = create_numbered(
             ReturnRequest, prefix="RR", now=now, order_id=locked.order_id, supplier_id=locked.supplier_id, quantity=quantity,
             received_quantity=quantity, reason=locked.reason, remedy=locked.remedy, description=locked.description,

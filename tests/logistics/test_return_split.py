@@ -249,6 +249,24 @@ def test_a_split_without_a_reason_is_refused_naming_it(two_received, logistics, 
     assert_unsplit(two_received)
 
 
+def test_a_bad_quantity_and_a_blank_reason_are_refused_together_naming_both(two_received, logistics, now):
+    with pytest.raises(ValidationFailed) as refused:
+        return_split.split_return(return_request=two_received, actor=logistics, now=now, quantity=2, reason=" ")
+
+    assert [(field, code) for field, code, _detail in refused.value.errors] == [("quantity", "invalid"), ("reason", "required")]
+    assert_unsplit(two_received)
+
+
+def test_an_inspected_return_is_refused_as_a_conflict_whatever_the_input(two_received, logistics, now):
+    returns.inspect_return(return_request=two_received, actor=logistics, now=now, outcome="resellable")
+
+    with pytest.raises(InvalidTransition):
+        return_split.split_return(return_request=two_received, actor=logistics, now=now, quantity=5, reason="")
+
+    assert figures(two_received) == ("refunded", 2, 2)
+    assert ReturnRequest.objects.count() == 1
+
+
 @pytest.mark.parametrize("received_quantity, most", [(1, 0), (2, 1)])
 def test_the_split_is_offered_exactly_when_a_unit_may_be_split_off(delivered_order, operator, logistics, now, received_quantity, most):
     return_request = ask_return(delivered_order, now=now, quantity=2)
