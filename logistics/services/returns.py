@@ -474,6 +474,7 @@ def inspect_return(
     is not left with neither the goods nor the points.
     :raises ValidationFailed: for an unknown outcome :raises PermissionDenied: for anyone else
     :raises InvalidTransition: unless received :raises OutOfStock: when no unit is available for a replacement
+    :raises ConcurrentUpdate: when the return was split since it was read (the units judged are no longer all its own)
     :raises ValidationFailed: naming each file refused as evidence; nothing is written, no file is kept
     """
     if outcome not in EFFECTS:
@@ -484,6 +485,7 @@ def inspect_return(
     try:
         with kept_only_if_done() as stored, transaction.atomic():
             order = RedemptionOrder.objects.select_for_update().select_related("gift", "member").get(pk=return_request.order_id)
+            _require_units_as_read(return_request)
             apply_transition(
                 return_request, "inspect", actor=actor, at=now, reason=reason, outcome=outcome, liable=effect.liable,
                 inspected_at=now,
@@ -514,6 +516,18 @@ def inspect_return(
         return_request.refresh_from_db()
         raise
     return return_request
+
+
+def _require_units_as_read(return_request: ReturnRequest) -> None:
+    """Lock the return, after its order (as a split does), and check that it still holds the units the inspector judged:
+    a split committed since it was read moved some of them into a part of their own.
+
+    :raises ConcurrentUpdate: saying how many units the return holds now
+    """
+    locked = ReturnRequest.objects.select_for_update(of=("self",)).get(pk=return_request.pk)
+    if (locked.quantity, locked.resolved_quantity) != (return_request.quantity, return_request.resolved_quantity):
+        raise ConcurrentUpdate(gettext("退换货 %(number)s 已拆分，现有 %(quantity)s 件：请刷新后按现有件数检验") % {
+            "number": locked.number, "quantity": locked.resolved_quantity})
 
 
 #: why an exchange was refunded at its inspection, kept in the return's history

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import history_of
 from core.models import Notification
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment
@@ -212,6 +212,19 @@ def test_a_freight_voided_by_hand_stays_voided_whether_the_other_part_is_inspect
         step()
 
     assert freights() == [("supplier", "voided", two_received.number)]
+
+
+def test_an_inspection_of_the_units_read_before_a_split_is_refused_and_changes_nothing(two_received, logistics, now):
+    read_by_inspector = ReturnRequest.objects.get(pk=two_received.pk)
+    points_before = balance(two_received.order.member)
+    part = split(two_received, actor=logistics, now=now)
+
+    with pytest.raises(ConcurrentUpdate) as refused:
+        returns.inspect_return(return_request=read_by_inspector, actor=logistics, now=now, outcome="resellable")
+
+    assert two_received.number in refused.value.detail
+    assert (figures(read_by_inspector), figures(part)) == (("received", 1, 1), ("received", 1, 1))
+    assert balance(two_received.order.member) == points_before and movements(two_received) == []
 
 
 def test_a_dropship_return_is_split_by_the_operator_who_inspects_it(dropship_order, operator, supplier_staff, now):
