@@ -12,17 +12,20 @@ from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core import jobs
 from core.fsm import apply_transition, bulk_transition, histories_of, log_creation
 from core.masking import mask_phone
 from core.roles import OPERATORS, require_role
+from core.texts import Message
 from points.models import CreditUpload, LedgerEntry, Member
 from points.services import credits
 
 PROGRESS_EVERY = 200  # rows gone through between two counts written on the upload
 PREVIEW_HOURS = 24  # a preview not confirmed within this long is discarded (discard_stale_previews)
+#: why a preview was discarded unconfirmed, in its history: kept as its message id, read in the reader's language
+NOT_CONFIRMED = Message(gettext_noop("上传后 %(hours)s 小时内未确认，已自动取消，未发放任何积分"), hours=PREVIEW_HOURS)
 PREVIEW_ROWS = 10  # the rows a preview shows (every row: the upload's page and download)
 Status = CreditUpload.Status
 State = CreditUpload.State
@@ -81,8 +84,7 @@ def discard_stale_previews(*, now: datetime) -> int:
     """Discard (`expire`, by the system) the previews uploaded PREVIEW_HOURS or more before `now` and never confirmed,
     saying why in their history: an operator confirms what they have just looked at. Returns how many."""
     stale = CreditUpload.objects.filter(state=State.PREVIEWED, uploaded_at__lte=now - timedelta(hours=PREVIEW_HOURS))
-    reason = gettext("上传后 %(hours)s 小时内未确认，已自动取消，未发放任何积分") % {"hours": PREVIEW_HOURS}
-    return len(bulk_transition(stale, "expire", actor=None, at=now, reason=reason))
+    return len(bulk_transition(stale, "expire", actor=None, at=now, reason=NOT_CONFIRMED))
 
 
 def _locked(upload: CreditUpload) -> CreditUpload:

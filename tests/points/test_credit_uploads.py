@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from core import jobs
 from core.errors import InvalidTransition, PermissionDenied
@@ -184,6 +185,19 @@ def test_beat_discards_previews_left_unconfirmed_for_a_day_and_no_others(member,
     assert "24 小时内未确认" in history_of(stale).last().reason_text
     assert balances(member) == [0]
     assert discard_stale_credit_previews.name in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+
+def test_why_beat_discarded_a_preview_reads_in_the_readers_language_whatever_language_beat_ran_in(member, operator, now):
+    stale = uploaded(operator, now - timedelta(hours=24), f"{member.phone},300")
+    with translation.override("en"):
+        credit_uploads.discard_stale_previews(now=now)
+
+    expiry = history_of(stale).last()
+
+    with translation.override("zh-hans"):
+        assert expiry.reason_label == "上传后 24 小时内未确认，已自动取消，未发放任何积分"
+    with translation.override("en"):
+        assert expiry.reason_label == "Not confirmed within 24 hours of its upload: cancelled automatically, no points credited"
 
 
 def test_a_bad_row_rejects_the_file_naming_its_row_and_keeps_nothing(member, operator, now, queued_tasks):
