@@ -35,6 +35,13 @@ class OrderExpired(Conflict):
     default_detail = gettext_lazy("订单已超过15分钟确认时限")
 
 
+class CreditPreviewExpired(Conflict):
+    """A credit file confirmed when its preview's time to be confirmed had passed: it is discarded instead."""
+
+    code = "preview_expired"
+    default_detail = gettext_lazy("该积分发放文件上传后 24 小时内未确认，已自动取消，未发放任何积分；如需发放请重新上传")
+
+
 class GiftUnavailable(Conflict):
     code = "gift_unavailable"
     default_detail = gettext_lazy("该礼品已下架，订单无法确认")

@@ -97,7 +97,7 @@ class ErrorResponse409Serializer(_ClientErrorResponse):
     batch_taken, reference_taken, cost_on_statement, parcel_already_claimed, line_already_answered, line_resolved,
     reconciliation_superseded, compensation_not_allowed, supplier_terminated, deemed_confirmed, reopen_window_over,
     stock_changed, source_already_adjusted, lost_parcel_claim_not_rejectable, claim_not_open, order_moved_on,
-    compensation_stands (docs/api.md, "Errors")"""
+    compensation_stands, preview_expired (docs/api.md, "Errors")"""
 
 
 class ErrorResponse412Serializer(_ClientErrorResponse):

@@ -19,6 +19,7 @@ from core.fsm import apply_transition, bulk_transition, histories_of, log_creati
 from core.masking import mask_phone
 from core.roles import OPERATORS, require_role
 from core.texts import Message
+from points.errors import CreditPreviewExpired
 from points.models import CreditUpload, LedgerEntry, Member
 from points.services import credits
 
@@ -55,6 +56,8 @@ def confirm_credit_upload(*, upload: CreditUpload, actor, now: datetime, reason:
     not credited again (credit_upload).
 
     :raises PermissionDenied: unless the actor is an operator
+    :raises CreditPreviewExpired: if it was uploaded PREVIEW_HOURS or more before `now`: it is discarded then, as beat
+        would discard it (discard_stale_previews), and nothing is queued
     :raises InvalidTransition: unless the upload is previewed (confirmed already, or discarded); nothing is queued
     """
     require_role(actor, OPERATORS)
@@ -62,8 +65,12 @@ def confirm_credit_upload(*, upload: CreditUpload, actor, now: datetime, reason:
 
     with transaction.atomic():
         upload = _locked(upload)
-        apply_transition(upload, "confirm", actor=actor, at=now, reason=reason, queued_at=now)
-        jobs.publish_on_commit(credit_uploaded_points, upload_id=upload.pk)
+        expired = _expire_if_due(upload, now=now)
+        if not expired:
+            apply_transition(upload, "confirm", actor=actor, at=now, reason=reason, queued_at=now)
+            jobs.publish_on_commit(credit_uploaded_points, upload_id=upload.pk)
+    if expired:  # refused once the discarding is committed: it stands
+        raise CreditPreviewExpired()
     return upload
 
 
@@ -85,6 +92,14 @@ def discard_stale_previews(*, now: datetime) -> int:
     saying why in their history: an operator confirms what they have just looked at. Returns how many."""
     stale = CreditUpload.objects.filter(state=State.PREVIEWED, uploaded_at__lte=now - timedelta(hours=PREVIEW_HOURS))
     return len(bulk_transition(stale, "expire", actor=None, at=now, reason=NOT_CONFIRMED))
+
+
+def _expire_if_due(upload: CreditUpload, *, now: datetime) -> bool:
+    """Discard a locked preview whose time to be confirmed has passed, as beat would; whether it was discarded so."""
+    if upload.state != State.PREVIEWED or now < upload.uploaded_at + timedelta(hours=PREVIEW_HOURS):
+        return False
+    apply_transition(upload, "expire", actor=None, at=now, reason=NOT_CONFIRMED)
+    return True
 
 
 def _locked(upload: CreditUpload) -> CreditUpload:

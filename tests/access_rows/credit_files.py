@@ -25,8 +25,12 @@ ROWS: dict = {
 
 
 def world_objects(*, users: dict, now, objects: dict, **_) -> dict:
-    """A credit file of one row (10 points to the matrix member) uploaded by the matrix operator: a preview."""
+    """A credit file of one row (10 points to the matrix member) uploaded by the matrix operator just now: a preview
+    (the API confirms at the time now, and a preview uploaded a day or more before is discarded instead: 409)."""
+    from django.utils import timezone
+
     from points.services import credit_uploads
 
     content = f"手机号,积分\n{objects['member_phone']},10\n".encode()
-    return {"credit_file": credit_uploads.upload_credit_file(actor=users["operator"], now=now, file_name="matrix.csv", content=content)}
+    return {"credit_file": credit_uploads.upload_credit_file(actor=users["operator"], now=timezone.now(), file_name="matrix.csv",
+                                                             content=content)}

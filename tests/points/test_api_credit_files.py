@@ -1,8 +1,11 @@
 """Credit files in the API: the upload answers with the file's preview and credits nothing; `confirm/` credits it once as
 one batch (a second confirmation is a 409, the same rows uploaded again credit nothing more); `cancel/` discards it; the
 list filters by state; every step is in the file's history. Operators only."""
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from points.models import CreditUpload, LedgerEntry
 from points.services import credit_uploads, ledger
@@ -75,6 +78,20 @@ def test_cancelling_discards_the_file_which_then_cannot_be_confirmed_and_the_his
     assert [(h["transition"], h["target_state"], h["actor"], h["reason"]) for h in history] == [
         ("upload", "previewed", "operator", ""), ("cancel", "discarded", "operator", "积分填错"),
     ]
+    assert queued_tasks == [] and not LedgerEntry.objects.exists()
+
+
+def test_confirming_a_day_after_the_upload_is_a_409_and_the_file_is_then_discarded_crediting_nothing(api, member, operator, queued_tasks):
+    upload = credit_uploads.upload_credit_file(actor=operator, now=timezone.now() - timedelta(hours=25), file_name="c.csv",
+                                               content=f"手机号,积分\n{member.phone},300\n".encode())
+    client = api(operator)
+
+    confirmed = client.post(f"{FILES}{upload.pk}/confirm/", {}, format="json")
+    shown = client.get(f"{FILES}{upload.pk}/").json()
+
+    assert confirmed.status_code == 409 and [e["code"] for e in confirmed.json()["errors"]] == ["preview_expired"]
+    assert "24 小时内未确认" in confirmed.json()["errors"][0]["detail"]
+    assert (shown["state"], shown["preview"]) == ("discarded", None)
     assert queued_tasks == [] and not LedgerEntry.objects.exists()
 
 

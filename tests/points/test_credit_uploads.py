@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core import jobs
 from core.errors import InvalidTransition, PermissionDenied
 from core.fsm import history_of
 from core.tabular import TableRejected
 from core.models import Program
+from points.errors import CreditPreviewExpired
 from points.models import CreditUpload, LedgerEntry
 from points.services import credit_uploads, credits, ledger
 from points.tasks import discard_stale_credit_previews, pick_up_left_behind_credits
@@ -200,6 +201,38 @@ def test_why_beat_discarded_a_preview_reads_in_the_readers_language_whatever_lan
         assert expiry.reason_label == "Not confirmed within 24 hours of its upload: cancelled automatically, no points credited"
 
 
+def test_confirming_a_preview_a_day_after_its_upload_discards_it_instead_and_credits_nothing(member, operator, now, queued_tasks):
+    upload = uploaded(operator, now - timedelta(hours=24), f"{member.phone},300")
+
+    with pytest.raises(CreditPreviewExpired):
+        credit_uploads.confirm_credit_upload(upload=upload, actor=operator, now=now)
+
+    upload.refresh_from_db()
+    assert upload.state == "discarded" and steps(upload)[-1] == ("expire", "previewed", "discarded", None)
+    assert history_of(upload).last().reason_text == "上传后 24 小时内未确认，已自动取消，未发放任何积分"
+    assert queued_tasks == [] and balances(member) == [0]
+    assert credit_uploads.discard_stale_previews(now=now + timedelta(hours=1)) == 0  # beat finds nothing left to do
+
+
+def test_a_preview_is_confirmed_until_its_day_is_over(member, operator, now, queued_tasks):
+    upload = uploaded(operator, now - timedelta(hours=24) + timedelta(seconds=1), f"{member.phone},300")
+
+    credit_uploads.confirm_credit_upload(upload=upload, actor=operator, now=now)
+
+    upload.refresh_from_db()
+    assert upload.state == "confirmed" and [step[0] for step in steps(upload)] == ["upload", "confirm"]
+
+
+def test_confirming_a_preview_discarded_a_day_after_its_upload_is_refused_as_discarded(member, operator, now, queued_tasks):
+    upload = uploaded(operator, now - timedelta(hours=25), f"{member.phone},300")
+    credit_uploads.discard_stale_previews(now=now - timedelta(hours=1))
+
+    with pytest.raises(InvalidTransition):
+        credit_uploads.confirm_credit_upload(upload=upload, actor=operator, now=now)
+
+    assert [step[0] for step in steps(upload)] == ["upload", "expire"] and queued_tasks == []
+
+
 def test_a_bad_row_rejects_the_file_naming_its_row_and_keeps_nothing(member, operator, now, queued_tasks):
     with pytest.raises(TableRejected) as rejected:
         uploaded(operator, now, f"{member.phone},300", "19999999999,100")
@@ -337,6 +370,20 @@ def test_confirming_again_from_a_stale_page_is_a_409_and_credits_once(member, op
     assert (first.status_code, second.status_code) == (302, 409)
     assert "已确认" in [str(m) for m in second.context["messages"]][0]
     assert balances(member) == [300] and LedgerEntry.objects.count() == 1
+
+
+def test_confirming_from_the_page_a_day_after_the_upload_is_a_409_saying_the_file_was_cancelled(member, operator, queued_tasks):
+    upload = uploaded(operator, timezone.now() - timedelta(hours=25), f"{member.phone},300")
+    client = logged_in(operator)
+
+    response = client.post(f"{PAGE}{upload.pk}/confirm/")
+
+    page = response.content.decode()
+    upload.refresh_from_db()
+    assert response.status_code == 409 and upload.state == "discarded" and queued_tasks == []
+    assert "上传后 24 小时内未确认，已自动取消" in [str(m) for m in response.context["messages"]][0]
+    assert 'data-testid="discarded"' in page and 'data-action="confirm"' not in page
+    assert balances(member) == [0]
 
 
 def test_cancelling_a_preview_from_its_page_discards_it_crediting_nothing(member, operator, queued_tasks):
