@@ -37,6 +37,9 @@ class CreditUpload(StateMachine, UploadJob):
     #: the batch had been credited before with the same rows (at `credited_at`): nothing new was credited
     replayed = models.BooleanField(_("此前已发放"), default=False)
     credited_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
+    #: what it credits, summed up once at the upload for its preview (points.services.credit_uploads):
+    #: {"members": n, "points": n, "programs": [[program code, members, points], …]}; null for a file uploaded before
+    summary = models.JSONField(_("预览摘要"), null=True, blank=True, editable=False)
 
     objects = ScopedManager()
     visibility = Visibility(staff=OPERATORS)

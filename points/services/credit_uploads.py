@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_noop
 from core import jobs
 from core.fsm import apply_transition, bulk_transition, histories_of, log_creation
 from core.masking import mask_phone
+from core.models import Program
 from core.roles import OPERATORS, require_role
 from core.texts import Message
 from points.errors import CreditPreviewExpired
@@ -45,6 +46,7 @@ def upload_credit_file(*, actor, now: datetime, file_name: str, content: bytes) 
         upload = CreditUpload.objects.create(
             file_name=file_name[:200], uploaded_by=actor, uploaded_at=now, batch=credit_file.batch, rows=credit_file.rows,
             headings=credit_file.headings, row_count=len(credit_file.rows), points_total=sum(row["points"] for row in credit_file.rows),
+            summary=_summary(credit_file.rows),
         )
         log_creation(upload, "upload", actor=actor, at=now)
     return upload
@@ -179,22 +181,33 @@ class CreditPreview(NamedTuple):
 
 def preview_credit_upload(upload: CreditUpload) -> CreditPreview:
     """The summary of a credit file's rows: rows, members, points, per program, the first rows (the phones masked), and
-    whether the same rows were credited before (confirming them then credits nothing more). Three queries."""
-    points_by_phone = Counter()
-    for row in upload.rows:
-        points_by_phone[credits.member_phone(row["phone"])] += row["points"]
-    programs: dict[str, list] = {}
-    for member in Member.objects.filter(phone__in=list(points_by_phone)).select_related("program").order_by("program_id", "pk"):
-        share = programs.setdefault(member.program.code, [member.program.label, 0, 0])
-        share[1] += 1
-        share[2] += points_by_phone[member.phone]
+    whether the same rows were credited before (confirming them then credits nothing more). Two queries, whatever the
+    number of rows: the summary is kept at the upload (a file uploaded before it was: summed up again)."""
+    summary = upload.summary or _summary(upload.rows)
+    labels = {program.code: program.label for program in Program.objects.filter(code__in=[share[0] for share in summary["programs"]])}
     before = (LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EARN, source_type="batch", source_id=upload.batch)
               .order_by("at").values_list("at", flat=True).first())
     return CreditPreview(
-        rows=upload.row_count, members=len(points_by_phone), points=sum(points_by_phone.values()),
-        programs=[ProgramShare(code, label, count, points) for code, (label, count, points) in programs.items()],
+        rows=upload.row_count, members=summary["members"], points=summary["points"],
+        programs=[ProgramShare(code, labels.get(code, code), members, points) for code, members, points in summary["programs"]],
         first_rows=credit_rows(upload, limit=PREVIEW_ROWS), credited_before=before,
     )
+
+
+def _summary(rows: list[dict]) -> dict:
+    """What rows credit, summed up: the members (a member on two rows counts once), the points, and per points program
+    (in the programs' order) its members and their points; the members' programs read in one query, as values."""
+    points_by_phone = Counter()
+    for row in rows:
+        points_by_phone[credits.member_phone(row["phone"])] += row["points"]
+    programs: dict[str, list[int]] = {}
+    for phone, code in (Member.objects.filter(phone__in=list(points_by_phone)).order_by("program_id", "pk")
+                        .values_list("phone", "program__code")):
+        share = programs.setdefault(code, [0, 0])
+        share[0] += 1
+        share[1] += points_by_phone[phone]
+    return {"members": len(points_by_phone), "points": sum(points_by_phone.values()),
+            "programs": [[code, members, points] for code, (members, points) in programs.items()]}
 
 
 def list_credit_uploads(*, actor) -> QuerySet[CreditUpload]:

@@ -87,6 +87,20 @@ def test_a_preview_sums_up_rows_members_points_and_programs_with_its_first_rows_
     assert [tuple(row) for row in preview.first_rows] == [(2, "138****8000", 300, "积分赠送"), (3, "139****9000", 200, "积分赠送")]
 
 
+def test_a_file_uploaded_before_its_summary_was_kept_is_summed_up_the_same(operator, now):
+    MemberFactory(phone="13800138000")
+    MemberFactory(phone="13700137000", program=Program.objects.get(code=Program.MZONE))
+    upload = uploaded(operator, now, "13800138000,300", "13700137000,50", "138 0013 8000,1")
+    kept = credit_uploads.preview_credit_upload(upload)
+    CreditUpload.objects.filter(pk=upload.pk).update(summary=None)
+    upload.refresh_from_db()
+
+    preview = credit_uploads.preview_credit_upload(upload)
+
+    assert preview == kept and (preview.members, preview.points) == (2, 351)
+    assert [tuple(share) for share in preview.programs] == [("gotone", "全球通积分计划", 1, 301), ("mzone", "动感地带M计划", 1, 50)]
+
+
 def test_a_preview_of_rows_credited_before_says_when_confirming_them_credits_nothing_more(member, operator, now, queued_tasks):
     first = confirmed(operator, now, f"{member.phone},300")
     credit_uploads.credit_upload(upload_id=first.pk, now=now)
