@@ -73,7 +73,7 @@ class CreditPreviewSerializer(serializers.Serializer):
     points = serializers.IntegerField()
     programs = ProgramShareSerializer(many=True)
     first_rows = CreditRowSerializer(many=True, help_text=f"the first {credit_uploads.PREVIEW_ROWS} rows")
-    credited_before = serializers.DateTimeField(allow_null=True, help_text="when the same rows were credited before "
+    credited_before = serializers.DateTimeField(allow_null=True, read_only=True, help_text="when the same rows were credited before "
                                                                             "(confirming them credits nothing more); null if never")
 
 

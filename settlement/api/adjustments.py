@@ -74,8 +74,7 @@ class ProposeAdjustmentInput(serializers.Serializer):
     amount = serializers.CharField(max_length=30, help_text="plain decimal, at most two places, e.g. -180.00; positive adds to "
                                                             "the payable, negative deducts; a penalty is negative, a "
                                                             "compensation positive")
-    # judged by the service with the amount and the source, so that one answer names all three
-    reason = serializers.CharField(max_length=2000, allow_blank=True, help_text="required: why the payable changes")
+    reason = RequiredText(max_length=2000)
     source_kind = serializers.CharField(max_length=30, default="other", help_text="order, return, extra_cost, complaint, … or other")
     source_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
                                       help_text="an order or return number; an extra cost as its id, 12 or #12 (kept as #12)")
