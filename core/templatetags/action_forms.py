@@ -45,9 +45,18 @@ def _bound_again(form, kept: dict):
     return bound
 
 
+@register.simple_tag
+def focus_first_error(form) -> str:
+    """Gives a refused `form`'s first input in error the focus, which brings it into view when the page loads again: a
+    page's form (core/includes/form.html) as an action form (`shown_form`). Renders nothing."""
+    if form is not None and form.is_bound and form.errors:
+        first = next((field for field in form.visible_fields() if field.errors), None)
+        if first is not None:
+            first.field.widget.attrs["autofocus"] = True
+    return ""
+
+
 def _point_at_errors(form, name: str) -> None:
     form.auto_id = f"id_{name}_%s" if name else "id_%s"  # one refused form on a page: its ids are unique
     form._bound_fields_cache = {}
-    first = next((field for field in form.visible_fields() if field.errors), None)
-    if first is not None:
-        first.field.widget.attrs["autofocus"] = True
+    focus_first_error(form)

@@ -385,6 +385,13 @@ def test_the_redeem_form_shows_every_fields_error_at_once(member_client, rich_me
     assert not RedemptionOrder.objects.exists() and balance(rich_member) == 50_000
 
 
+def test_the_redeem_form_sent_back_opens_at_its_first_field_in_error_and_only_there(member_client, rich_member, listed_gift):
+    response = redeem(member_client, listed_gift, quantity=1, recipient_name="张三", recipient_phone="12345", address="")
+
+    focused = re.findall(r"<(?:input|textarea|select)[^>]*\bautofocus\b[^>]*>", response.content.decode())
+    assert len(focused) == 1 and 'name="recipient_phone"' in focused[0]
+
+
 def test_redeeming_more_points_than_the_member_has_is_refused_and_writes_nothing(other_member, listed_gift, now):
     ledger.earn_points(member=other_member, points=1_000, source=ledger.Source("batch", "POOR"), at=now)
 
