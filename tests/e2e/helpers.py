@@ -18,12 +18,21 @@ def login(page: Page, live_server_url: str, username: str, password: str, *, exp
         form.locator("button[type=submit]").click()
     if expect_success:
         expect(page).not_to_have_url(LOGIN_URL_RE)
+        unfold_menu(page)
         expect(page.get_by_test_id("logout")).to_be_visible()
     return page
 
 
+def unfold_menu(page: Page) -> None:
+    """On a phone, press the menu button that folds the navigation and the account (its logout, the language)."""
+    toggle = page.get_by_test_id("nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+
+
 def logout(page: Page) -> Page:
-    """Press the header's logout button (a POST form) and wait for the login page."""
+    """Press the header's logout button (a POST form; on a phone, in the menu) and wait for the login page."""
+    unfold_menu(page)
     with page.expect_navigation():
         page.get_by_test_id("logout").click()
     expect(page).to_have_url(LOGIN_URL_RE)
@@ -38,9 +47,7 @@ def click(page: Page, locator) -> None:
 
 def open_nav(page: Page, label: str) -> None:
     """Open the navigation's entry named `label` (on a phone, after unfolding the navigation with the menu button)."""
-    toggle = page.get_by_test_id("nav-toggle")
-    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
-        toggle.click()
+    unfold_menu(page)
     click(page, page.get_by_test_id("nav").get_by_role("link", name=label, exact=True))
 
 

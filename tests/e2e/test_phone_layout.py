@@ -1,5 +1,6 @@
 """A member on a 375 px phone: the catalog, an order and the points fit the screen's width (nothing to scroll sideways,
-neither the page nor its content), and the navigation, folded behind the menu button, opens and takes a finger."""
+neither the page nor its content), and the navigation and the account, folded behind the menu button, open and take a
+finger."""
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -49,10 +50,14 @@ def test_on_a_375_px_phone_member_pages_fit_the_screen_and_the_menu_opens_the_na
             assert_fits_the_screen(page, what)
 
         nav, toggle = page.get_by_test_id("nav"), page.get_by_test_id("nav-toggle")
-        expect(nav).to_be_hidden()  # folded: the page's content comes first
+        expect(nav).to_be_hidden()  # folded: the page's content comes first, under a header of one line
+        expect(page.get_by_test_id("logout")).to_be_hidden()  # the account and the language are in the menu too
+        assert page.locator("header").bounding_box()["height"] < 2 * FINGER_PX
         expect(toggle).to_have_attribute("aria-expanded", "false")
         toggle.click()
         expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(page.get_by_test_id("logout")).to_be_visible()
+        expect(page.get_by_test_id("switch-language")).to_be_visible()
         link = nav.get_by_role("link", name="礼品目录", exact=True)
         expect(link).to_be_visible()
         assert link.bounding_box()["height"] >= FINGER_PX
