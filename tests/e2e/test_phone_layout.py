@@ -62,6 +62,8 @@ def test_on_a_375_px_phone_member_pages_fit_the_screen_and_the_menu_opens_the_na
         expect(link).to_be_visible()
         assert link.bounding_box()["height"] >= FINGER_PX
         assert toggle.bounding_box()["height"] >= FINGER_PX
+        lefts = page.evaluate("() => Array.from(document.querySelectorAll('#nav .nav-item > a:first-child'), a => a.getBoundingClientRect().left)")
+        assert len(lefts) > 1 and len({round(left) for left in lefts}) == 1, f"the menu's entries are not one column: {lefts}"
         assert_fits_the_screen(page, "open navigation")
 
         open_nav(page, "我的订单")
