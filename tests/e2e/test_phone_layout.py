@@ -83,7 +83,8 @@ def test_on_a_375_px_phone_a_members_lists_are_cards_with_each_value_under_its_c
     try:
         page = context.new_page()
         login(page, live_server.url, "phone_member", PASSWORD)
-        for what, path in [("orders", "/member/orders/"), ("points", "/member/points/"), ("returns", "/logistics/my-returns/")]:
+        for what, path in [("orders", "/member/orders/"), ("points", "/member/points/"), ("returns", "/logistics/my-returns/"),
+                           ("an order's history", f"/member/orders/{member_with_an_order.pk}/")]:
             page.goto(live_server.url + path)
             assert_fits_the_screen(page, what)
             tables = page.evaluate(CARDS)
