@@ -130,6 +130,30 @@ def send_back_refusal(request, form, error, *, aliases: dict[str, str] | None = 
         messages.error(request, error.detail)
 
 
+def act_sending_back(
+    request, form, service, *, success: str | Promise | Callable[[], str], aliases: dict[str, str] | None = None, **target,
+) -> bool:
+    """Call `service` on `target` with the values of a bound small form posted from a page the view then redirects back
+    to (an action's reason, a note), the user as actor and the time now. True when done (a success message is added, or
+    a function giving it once done); False when the form is invalid (sent back, see send_back) or the service refused
+    (see send_back_refusal): nothing done either way, the view redirecting back all the same."""
+    from django.contrib import messages
+    from django.utils import timezone
+
+    from core.errors import DomainError
+
+    if not form.is_valid():
+        send_back(request, form)
+        return False
+    try:
+        service(**target, actor=request.user, now=timezone.now(), **form.cleaned_data)
+    except DomainError as error:
+        send_back_refusal(request, form, error, aliases=aliases)
+        return False
+    messages.success(request, success() if callable(success) else success)
+    return True
+
+
 def sent_back(request) -> dict:
     """Template context: `sent_back`, the form refused just before the redirect to this page ({"action": the path it
     was posted to, "data", "errors"}, see send_back) or None. It is taken out of the session by the first page shown

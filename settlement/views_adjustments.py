@@ -23,7 +23,7 @@ from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
 from core.selectors import count_and_sum
 from core.pages import (
-    redirect_back, add_service_errors, create_with_form, form_status, moved_on, paginate, run_action, send_back, send_back_refusal,
+    redirect_back, act_sending_back, add_service_errors, create_with_form, form_status, moved_on, paginate, run_action, send_back, send_back_refusal,
 )
 from core.tabular import TableRejected
 from settlement.forms import (
@@ -164,15 +164,9 @@ def adjustment_decide(request, pk: int, name: str):
     form = DecisionForm(request.POST, action=name)
     if status := moved_on(request, adjustment, name):  # decided meanwhile: its page as it is now, with why, whatever the note
         return _render_detail(request, adjustment, status=status)  # (SPEC §4: 409)
-    if form.is_valid():
-        try:
-            service(adjustment=adjustment, actor=request.user, now=timezone.now(), note=form.cleaned_data["note"])
-        except DomainError as error:
-            send_back_refusal(request, form, error, aliases={"reason": "note"})
-        else:
-            messages.success(request, str(DONE[name]) % {"number": adjustment.number})
-    else:  # a reason missing or too long: next to the note, nothing decided
-        send_back(request, form)
+    # a reason missing or too long, or one the service refuses: next to the note, nothing decided
+    act_sending_back(request, form, service, adjustment=adjustment, success=str(DONE[name]) % {"number": adjustment.number},
+                     aliases={"reason": "note"})
     return redirect_back(request, reverse("settlement-adjustments"))
 
 

@@ -25,7 +25,7 @@ from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
 from core.forms import EditsShownValues, ListFilter, StateFilter, SubmittedOnce, waiting_box, yes_no_box
 from core.fsm import histories_of, history_of, note_latest_changes, require_unchanged
-from core.pages import create_with_form, form_status, paginate, redirect_back, send_back, send_back_refusal
+from core.pages import act_sending_back, create_with_form, form_status, paginate, redirect_back
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role, waits_for
 from core.texts import listed
 from settlement.models import Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
@@ -363,13 +363,6 @@ def penalty_rule_active(request, pk: int):
     require_role(request.user, OPERATORS)
     rule = get_object_or_404(PenaltyRule, pk=pk)
     form = PenaltyRuleActiveForm(request.POST)
-    if form.is_valid():
-        try:
-            assessment_rules.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        except DomainError as error:
-            send_back_refusal(request, form, error)
-        else:
-            messages.success(request, _("扣款规则已启用") if form.cleaned_data["active"] else _("扣款规则已停用"))
-    else:
-        send_back(request, form)
+    act_sending_back(request, form, assessment_rules.set_penalty_rule_active, rule=rule,
+                     success=lambda: _("扣款规则已启用") if form.cleaned_data["active"] else _("扣款规则已停用"))
     return redirect_back(request, reverse("settlement-penalty-rules"))

@@ -26,8 +26,8 @@ from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
 from core.models import Program, Tier
 from core.pages import (
-    act_with_form, add_service_errors, bad_input_is_400, form_status, labelled, moved_on, page_status, paginate, posted_from, redirect_back,
-    report_form_errors, send_back, send_back_refusal, state_reached,
+    act_sending_back, act_with_form, add_service_errors, bad_input_is_400, form_status, labelled, moved_on, page_status, paginate, posted_from, redirect_back,
+    report_form_errors, state_reached,
 )
 from core.roles import OPERATORS, SETTLEMENT_BLIND_ROLES, SUPPLIER_ROLES
 from core.texts import moment
@@ -409,23 +409,11 @@ def revision_action(request, pk: int, name: str):
     revision = get_object_or_404(GiftRevision.objects.visible_to(request.user).select_related("gift"), pk=pk)
     require_role(request.user, roles)
     if not moved_on(request, revision, name):  # said at the top, whatever the reason held
-        _act_on_revision(request, revision, service, success)
+        # a rejection without its reason: next to the reason, with the page's other forms
+        act_sending_back(request, ReasonInput(request.POST), service, revision=revision, success=lambda: labelled(success, revision.gift))
     if roles == SUPPLIER_ROLES:
         return redirect_back(request, reverse("gift-detail", args=[revision.gift_id]))
     return redirect_back(request, reverse("operator-gift-review") + "?queue=revisions")
-
-
-def _act_on_revision(request, revision: GiftRevision, service: Callable, success) -> None:
-    form = ReasonInput(request.POST)
-    if not form.is_valid():
-        send_back(request, form)
-        return
-    try:
-        service(revision=revision, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"])
-    except DomainError as error:  # a rejection without its reason: next to the reason, with the page's other forms
-        send_back_refusal(request, form, error)
-    else:
-        messages.success(request, labelled(success, revision.gift))
 
 
 @login_required

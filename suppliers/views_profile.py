@@ -19,7 +19,7 @@ from core.errors import DomainError, PermissionDenied
 from core.files import serve
 from core.fsm import history_of
 from core.pages import (
-    add_service_errors, create_with_form, form_status, moved_on, paginate, redirect_back, run_action, send_back, send_back_refusal,
+    act_sending_back, add_service_errors, create_with_form, form_status, moved_on, paginate, redirect_back, run_action,
 )
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
@@ -279,18 +279,7 @@ def _decide(request, *, queryset, pk: int, name: str, actions: dict, target: str
     if moved_on(request, obj, name):  # said at the top, whatever the reason held
         return back
     service, label = actions[name]
-    form = ReasonInput(request.POST)
-    if not form.is_valid():
-        send_back(request, form)
-        return back
-    try:
-        service(**{target: obj}, actor=request.user, now=timezone.now(), **form.cleaned_data)
-    except PermissionDenied:
-        raise
-    except DomainError as error:
-        send_back_refusal(request, form, error)
-    else:
-        messages.success(request, label)
+    act_sending_back(request, ReasonInput(request.POST), service, **{target: obj}, success=label)
     return back
 
 
