@@ -208,6 +208,21 @@ def act_with_form(
     return True
 
 
+def step_from_page(
+    request, form, service, *, step: str, named: str | Callable[[], str], back: str, again: Callable, transition: str | None = None,
+    **target,
+):
+    """Take the workflow step `step` on its (one) `target` with the action's bound form (see act_with_form; the FSM
+    transition checked first is `transition`, by default the step's own name). Done: the message names the target
+    (`named`, its number or name, or a function giving it) and the state it is in now (see state_reached), back to the
+    page the form was posted from, else `back`. Refused: the target's page again, `again(refused=(step, form))`."""
+    (obj,) = target.values()
+    done = lambda: state_reached(obj, named() if callable(named) else named)  # noqa: E731 (read once the step ran)
+    if act_with_form(request, form, service, transition=step if transition is None else transition, success=done, **target):
+        return redirect_back(request, back)
+    return again(refused=(step, form))
+
+
 def create_with_form(
     request, form, name: str, service: Callable, *, values: Callable[[], dict] | None = None,
     aliases: dict[str, str] | None = None, success: str | Promise | Callable[[int], str] = "", page: str = "",

@@ -25,7 +25,7 @@ from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of, note_latest_changes
 from core.pages import (
     PageAction, act_with_form, action_forms, create_with_form, form_status, page_status, paginate, posted_from, redirect_back, run_action,
-    state_reached,
+    state_reached, step_from_page,
 )
 from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, Role, has_role
 from core.services import log_personal_data_access
@@ -332,10 +332,8 @@ def shipment_action(request, pk: int, name: str):
     shipment = get_object_or_404(_shipments(request), pk=pk)
     if not shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name):
         raise PermissionDenied()
-    form = action.form(request.POST)
-    if act_with_form(request, form, action.service, shipment=shipment, transition=name, success=lambda: state_reached(shipment, shipment.order.number)):
-        return redirect_back(request, reverse("logistics-shipment", args=[shipment.pk]))
-    return shipment_detail(request, pk, refused=(name, form))
+    return step_from_page(request, action.form(request.POST), action.service, shipment=shipment, step=name, named=shipment.order.number,
+                          back=reverse("logistics-shipment", args=[shipment.pk]), again=partial(shipment_detail, request, pk))
 
 
 # the member's shipments

@@ -6,6 +6,7 @@ supplier's lot is a 404.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.forms import ListFilter, choice_filter
 from core.fsm import history_of, note_latest_changes
-from core.pages import act_with_form, action_forms, page_status, paginate, posted_from, redirect_back, state_reached
+from core.pages import action_forms, page_status, paginate, posted_from, step_from_page
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
 from logistics.services import costs, leftovers
@@ -137,7 +138,6 @@ def leftover_action(request, pk: int, name: str):
         raise Http404
     lot = get_object_or_404(LeftoverLot.objects.visible_to(request.user), pk=pk)
     require_role(request.user, {action.role})
-    form = action.form(request.POST)
-    if act_with_form(request, form, action.service, lot=lot, transition=action.transition or name, success=lambda: state_reached(lot, f"{lot.gift.sku} · {lot.location.label}")):
-        return redirect_back(request, reverse("leftover-lot", args=[lot.pk]))
-    return leftover_detail(request, pk, refused=(name, form))
+    return step_from_page(request, action.form(request.POST), action.service, lot=lot, step=name, transition=action.transition or name,
+                          named=lambda: f"{lot.gift.sku} · {lot.location.label}", back=reverse("leftover-lot", args=[lot.pk]),
+                          again=partial(leftover_detail, request, pk))

@@ -26,7 +26,7 @@ from core.files import serve
 from core.fsm import history_of, note_latest_changes
 from core.pages import (
     act_with_form, action_forms, add_service_errors, create_with_form, form_status, page_status, paginate, posted_from, redirect_back,
-    report_form_errors, state_reached,
+    report_form_errors, step_from_page,
 )
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
@@ -190,10 +190,8 @@ def return_action(request, pk: int, name: str):
     return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
     require_role(request.user, returns.roles_for(name))
     form = action.form_for(return_request, request.POST, request.FILES)
-    done = lambda: state_reached(return_request, return_request.number)  # noqa: E731 (read once the step ran)
-    if act_with_form(request, form, action.service, return_request=return_request, transition=name, success=done):
-        return redirect_back(request, reverse("logistics-return", args=[return_request.pk]))
-    return return_detail(request, pk, refused=(name, form))
+    return step_from_page(request, form, action.service, return_request=return_request, step=name, named=return_request.number,
+                          back=reverse("logistics-return", args=[return_request.pk]), again=partial(return_detail, request, pk))
 
 
 @login_required
@@ -356,10 +354,8 @@ def claim_action(request, pk: int, name: str):
         raise Http404
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
     require_role(request.user, CLAIM_ACTION_ROLES.get(name, claims.SETTLERS))
-    form = action.form_for(claim, request.POST)
-    if act_with_form(request, form, action.service, claim=claim, transition=name, success=lambda: state_reached(claim, claim.order.number)):
-        return redirect_back(request, reverse("logistics-claims"))
-    return claim_detail(request, pk, refused=(name, form))
+    return step_from_page(request, action.form_for(claim, request.POST), action.service, claim=claim, step=name, named=claim.order.number,
+                          back=reverse("logistics-claims"), again=partial(claim_detail, request, pk))
 
 
 @login_required
