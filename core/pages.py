@@ -345,6 +345,16 @@ def action_forms(request, offered: list[tuple[str, Any]], *, refused: tuple[str,
     return forms
 
 
+def named_step(table: dict[str, Any], name: str) -> Any:
+    """What a page's `table` holds for the step `name` an action's URL names (its action, its service…): a name the
+    table has not is a 404."""
+    from django.http import Http404
+
+    if name not in table:
+        raise Http404
+    return table[name]
+
+
 def redirect_back(request, default: str):
     """Redirect to the page the form was posted from (kept in its `next` field) if it is a path of ours, else to the
     URL `default`. (Not `redirect()`: it would take a `next` that is no path for the name of a view.)"""

@@ -12,7 +12,6 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +23,8 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of, note_latest_changes
 from core.pages import (
-    PageAction, act_with_form, action_forms, create_with_form, form_status, page_status, paginate, posted_from, redirect_back, run_action,
-    state_reached, step_from_page,
+    PageAction, act_with_form, action_forms, create_with_form, form_status, named_step, page_status, paginate, posted_from, redirect_back,
+    run_action, state_reached, step_from_page,
 )
 from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, Role, has_role
 from core.services import log_personal_data_access
@@ -77,12 +76,6 @@ SHIPMENT_ACTIONS = {
 }
 #: the step logistics takes on each row of the shipments list, with no input to give; the others on a shipment's page
 LISTED_SHIPMENT_ACTIONS = {"pick": SHIPMENT_ACTIONS["pick"]}
-
-
-def _named(table: dict[str, PageAction], name: str) -> PageAction:
-    if name not in table:
-        raise Http404
-    return table[name]
 
 
 def _offered(request, obj, table: dict[str, PageAction], allowed: Callable[[str], bool], *,
@@ -139,7 +132,7 @@ def inbound_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None =
 @login_required
 @require_POST
 def inbound_action(request, pk: int, name: str):
-    action = _named(INBOUND_ACTIONS, name)
+    action = named_step(INBOUND_ACTIONS, name)
     row = get_object_or_404(_inbound_rows(request), pk=pk)
     require_role(request.user, INBOUND_ROLES[name])
     form = action.form(request.POST)
@@ -328,7 +321,7 @@ def _shipment_list_of(user, shipment: Shipment) -> str:
 @login_required
 @require_POST
 def shipment_action(request, pk: int, name: str):
-    action = _named(SHIPMENT_ACTIONS, name)
+    action = named_step(SHIPMENT_ACTIONS, name)
     shipment = get_object_or_404(_shipments(request), pk=pk)
     if not shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name):
         raise PermissionDenied()

@@ -11,7 +11,6 @@ from functools import partial
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.forms import ListFilter, choice_filter
 from core.fsm import history_of, note_latest_changes
-from core.pages import action_forms, page_status, paginate, posted_from, step_from_page
+from core.pages import action_forms, named_step, page_status, paginate, posted_from, step_from_page
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
 from logistics.services import costs, leftovers
@@ -133,9 +132,7 @@ def leftover_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
 @login_required
 @require_POST
 def leftover_action(request, pk: int, name: str):
-    action = ACTIONS.get(name)
-    if action is None:
-        raise Http404
+    action = named_step(ACTIONS, name)
     lot = get_object_or_404(LeftoverLot.objects.visible_to(request.user), pk=pk)
     require_role(request.user, {action.role})
     return step_from_page(request, action.form(request.POST), action.service, lot=lot, step=name, transition=action.transition or name,

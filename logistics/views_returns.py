@@ -12,7 +12,6 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +24,8 @@ from core.errors import DomainError
 from core.files import serve
 from core.fsm import history_of, note_latest_changes
 from core.pages import (
-    act_with_form, action_forms, add_service_errors, create_with_form, form_status, page_status, paginate, posted_from, redirect_back,
-    report_form_errors, step_from_page,
+    act_with_form, action_forms, add_service_errors, create_with_form, form_status, named_step, page_status, paginate, posted_from,
+    redirect_back, report_form_errors, step_from_page,
 )
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
@@ -184,9 +183,7 @@ def return_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = 
 @login_required
 @require_POST
 def return_action(request, pk: int, name: str):
-    action = RETURN_ACTIONS.get(name)
-    if action is None:
-        raise Http404
+    action = named_step(RETURN_ACTIONS, name)
     return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
     require_role(request.user, returns.roles_for(name))
     form = action.form_for(return_request, request.POST, request.FILES)
@@ -349,9 +346,7 @@ def claim_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = N
 @login_required
 @require_POST
 def claim_action(request, pk: int, name: str):
-    action = CLAIM_ACTIONS.get(name)
-    if action is None:
-        raise Http404
+    action = named_step(CLAIM_ACTIONS, name)
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
     require_role(request.user, CLAIM_ACTION_ROLES.get(name, claims.SETTLERS))
     return step_from_page(request, action.form_for(claim, request.POST), action.service, claim=claim, step=name, named=claim.order.number,

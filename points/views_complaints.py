@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -26,7 +25,9 @@ from core.errors import DomainError
 from core.fsm import history_of
 from core.masking import mask_phone
 from core.numbers import typed_number
-from core.pages import add_service_errors, create_with_form, form_status, moved_on, paginate, report_form_errors, send_back, state_reached
+from core.pages import (
+    add_service_errors, create_with_form, form_status, moved_on, named_step, paginate, report_form_errors, send_back, state_reached,
+)
 from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
 from points.forms_complaints import (
@@ -276,9 +277,7 @@ def _list_of(user, complaint: Complaint) -> str:
 @login_required
 @require_POST
 def complaint_action(request, pk: int, name: str):
-    action = ACTIONS.get(name)
-    if action is None:
-        raise Http404
+    action = named_step(ACTIONS, name)
     now = timezone.now()
     complaint = get_object_or_404(complaints.list_complaints(user=request.user, now=now, ordered=False), pk=pk)
     if not action.may(request.user, complaint):  # another's step is refused as such, whatever the state (SPEC §4: 403)

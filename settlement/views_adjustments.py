@@ -8,7 +8,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,8 @@ from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
 from core.selectors import count_and_sum
 from core.pages import (
-    redirect_back, act_sending_back, add_service_errors, create_with_form, form_status, moved_on, paginate, run_action, send_back, send_back_refusal,
+    act_sending_back, add_service_errors, create_with_form, form_status, moved_on, named_step, paginate, redirect_back, run_action, send_back,
+    send_back_refusal,
 )
 from core.tabular import TableRejected
 from settlement.forms import (
@@ -156,9 +156,7 @@ def dispute_adjustment_create(request, pk: int):
 @login_required
 @require_POST
 def adjustment_decide(request, pk: int, name: str):
-    service = DECISIONS.get(name)
-    if service is None:
-        raise Http404
+    service = named_step(DECISIONS, name)
     adjustment = get_object_or_404(adjustments.list_adjustments(actor=request.user), pk=pk)
     require_role(request.user, FINANCE)
     form = DecisionForm(request.POST, action=name)

@@ -28,7 +28,7 @@ from core.exports import Column, day, label, list_download, moment, money, rows_
 from core.errors import DomainError, ValidationFailed
 from core.files import file_response, serve
 from core.fsm import history_of, note_latest_changes
-from core.pages import add_service_errors, moved_on, paginate, state_reached
+from core.pages import add_service_errors, moved_on, named_step, paginate, state_reached
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from core.selectors import count_and_sum
 from core.tabular import CONTENT_TYPES
@@ -320,9 +320,7 @@ def statement_detail(request, pk: int):
 @login_required
 @require_POST
 def statement_action(request, pk: int, name: str):
-    action = ACTIONS.get(name)
-    if action is None:
-        raise Http404
+    action = named_step(ACTIONS, name)
     statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
     require_role(request.user, action.roles)
     if status := moved_on(request, statement, name):  # whatever the form held

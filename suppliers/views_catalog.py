@@ -26,8 +26,8 @@ from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
 from core.models import Program, Tier
 from core.pages import (
-    act_sending_back, act_with_form, add_service_errors, bad_input_is_400, form_status, labelled, moved_on, page_status, paginate, posted_from, redirect_back,
-    report_form_errors, state_reached,
+    act_sending_back, act_with_form, add_service_errors, bad_input_is_400, form_status, labelled, moved_on, named_step, page_status, paginate, posted_from,
+    redirect_back, report_form_errors, state_reached,
 )
 from core.roles import OPERATORS, SETTLEMENT_BLIND_ROLES, SUPPLIER_ROLES
 from core.texts import moment
@@ -279,9 +279,7 @@ def gift_action(request, pk: int, name: str):
     its field, 400 for bad input (a reason missing or too long, a bad price), 409 for a step the gift's state or its
     supplier does not allow (an action no longer offered, the gift having moved on, says why in a message at the top),
     as the review page's approve / reject does (review_decision)."""
-    action = GIFT_ACTIONS.get(name)
-    if action is None:
-        raise Http404
+    action = named_step(GIFT_ACTIONS, name)
     gift = get_object_or_404(_gifts(request), pk=pk)
     require_role(request.user, action.roles)
     form = action.form(request.POST, auto_id=False)
@@ -403,9 +401,7 @@ def review_decision(request, pk: int, name: str):
 def revision_action(request, pk: int, name: str):
     """Approve, reject or withdraw a revision, back to the page it was sent from with a message; one decided, withdrawn
     or otherwise changed since that page was opened (its `seen`) is refused, saying who changed it, when and how."""
-    service, success, roles = REVISION_ACTIONS.get(name, (None, None, None))
-    if service is None:
-        raise Http404
+    service, success, roles = named_step(REVISION_ACTIONS, name)
     revision = get_object_or_404(GiftRevision.objects.visible_to(request.user).select_related("gift"), pk=pk)
     require_role(request.user, roles)
     if not moved_on(request, revision, name):  # said at the top, whatever the reason held

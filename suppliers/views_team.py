@@ -3,7 +3,6 @@ them, resetting a forgotten password."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.pages import act_with_form, add_service_errors, page_status, paginate, report_form_errors
+from core.pages import act_with_form, add_service_errors, named_step, page_status, paginate, report_form_errors
 from suppliers.services import team
 
 
@@ -86,10 +85,8 @@ def member_page(request, pk: int, *, refused: tuple[str, forms.Form] | None = No
 @login_required
 @require_POST
 def member_action(request, pk: int, name: str):
-    if name not in ACTIONS:
-        raise Http404
+    service, form_class, done = named_step(ACTIONS, name)
     membership = team.staff_member(request.user, pk)
-    service, form_class, done = ACTIONS[name]
     form = form_class(request.POST)
     if act_with_form(request, form, service, membership=membership, transition="" if name == "password" else name, success=done):
         return redirect("supplier-team-member", pk=pk)
