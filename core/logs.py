@@ -47,8 +47,12 @@ class RequestId:
 
 
 class RequestIdInLog(logging.Filter):
-    """Gives each record the id of the request it was written for (`%(request_id)s` in the console format)."""
+    """Gives each record the id of the request it was written for (`%(request_id)s` in the console format). Django
+    writes its own line of a 4xx or 5xx answer (`Not Found: /path`) once the middleware has returned and the id is no
+    longer current: that line carries its request, whose id it takes."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+        if record.request_id == "-":
+            record.request_id = getattr(getattr(record, "request", None), "request_id", "-")
         return True

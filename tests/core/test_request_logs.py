@@ -37,3 +37,32 @@ def test_a_lockout_is_one_warning_line_naming_the_username_and_the_client_addres
 
     warnings = [r.getMessage() for r in caplog.records if r.name == "core.login" and r.levelno == logging.WARNING]
     assert warnings == ["sign-in locked out for 15 minutes: username 'operator' from 203.0.113.7 (the username from this address)"]
+
+
+def test_djangos_own_line_of_a_refused_request_carries_the_request_id(client, console_log):
+    client.get("/no-such-page/", headers={"X-Request-ID": "req-404"})
+
+    line = next(line for line in console_log.getvalue().splitlines() if "Not Found" in line)
+    assert re.fullmatch(r"\S+ \S+ WARNING django\.request \[req-404\] Not Found: /no-such-page/", line)
+
+
+def test_an_unready_process_logs_each_readiness_check_as_one_warning_without_an_error_line_per_probe(client, console_log, monkeypatch):
+    from django.db import OperationalError
+
+    from core import health
+
+    def database_down() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(health, "database_ready", database_down)
+    monkeypatch.setattr(health.READINESS, "clock", lambda: 100.0)  # the probes within the second the answer is kept
+    health.READINESS.clear()
+    try:
+        statuses = [client.get("/readyz", headers={"X-Request-ID": f"probe-{n}"}).status_code for n in range(3)]
+    finally:
+        health.READINESS.clear()
+
+    lines = console_log.getvalue().splitlines()
+    assert statuses == [503, 503, 503]
+    assert [line.split(" ", 2)[2] for line in lines] == [
+        "WARNING core.health [probe-0] readyz: the database is not ready: OperationalError: connection refused"]
