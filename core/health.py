@@ -2,8 +2,9 @@
 balancer asks the backend's own address over plain HTTP):
 
 - `/healthz`: the process is up and serving (no database, no broker): restart it when this fails;
-- `/readyz`: the database answers a query and the broker (when one is configured) takes a connection within
-  READY_BROKER_TIMEOUT seconds: send it requests only while this is 200; a 503 names what failed. The answer is
+- `/readyz`: the database answers a query, the broker (when one is configured) takes a connection within
+  READY_BROKER_TIMEOUT seconds and the shared cache (when CACHE_URL is set: sign-ins count their failures there, so
+  none can be made without it) answers a read: send it requests only while this is 200; a 503 names what failed. The answer is
   kept READY_CACHED_FOR in the process, so that however often it is asked the services are checked once a second.
 
 Workers have no HTTP endpoint: `celery -A config inspect ping` (docs/operations.md)."""
@@ -11,6 +12,8 @@ import logging
 import threading
 import time
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
@@ -37,10 +40,16 @@ def broker_ready() -> None:
         broker.ensure_connection(max_retries=0, timeout=READY_BROKER_TIMEOUT)
 
 
+def cache_ready() -> None:
+    if "locmem" in settings.CACHES["default"]["BACKEND"]:  # no CACHE_URL: the process's own memory
+        return
+    cache.get("readyz")
+
+
 def readiness() -> list[str]:
     """The names of the services that failed to answer (none: ready)."""
     failed = []
-    for name, check in (("database", database_ready), ("broker", broker_ready)):
+    for name, check in (("database", database_ready), ("broker", broker_ready), ("cache", cache_ready)):
         try:
             check()
         except Exception as error:

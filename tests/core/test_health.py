@@ -72,6 +72,15 @@ def test_readyz_names_the_broker_when_it_cannot_be_reached(client, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_readyz_names_the_shared_cache_when_it_cannot_be_reached_as_sign_ins_count_their_failures_there(client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/2"}}
+
+    response = client.get("/readyz")
+
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable", "failed": ["cache"]})
+
+
+@pytest.mark.django_db
 def test_readyz_checks_the_services_once_a_second_however_often_it_is_asked(client, monkeypatch):
     checks, now = [], [100.0]
     monkeypatch.setattr(health, "database_ready", lambda: checks.append("database"))
