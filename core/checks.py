@@ -1,7 +1,8 @@
 """Deployment checks of the shared infrastructure (`manage.py check --deploy`): the services production must not run
 without, which the settings fall back from silently in development."""
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
+from django.utils.module_loading import import_string
 
 HINT = "Set it in the deployment's environment file: see docs/operations.md."
 
@@ -25,3 +26,21 @@ def check_deployment_services(app_configs=None, **kwargs) -> list:
             "every gunicorn worker (5 tries per worker) and forgets its counts on restart.",
             hint=HINT, id="core.W003"))
     return warnings
+
+
+@register("core", deploy=True)
+def check_sms_gateway(app_configs=None, **kwargs) -> list:
+    """Warn when SMS_BACKEND texts nobody (the file or console backend); refuse a class that cannot be imported."""
+    from core.notifications.backends import ConsoleBackend, FileBackend, MemoryBackend
+
+    try:
+        backend = import_string(settings.SMS_BACKEND)
+    except ImportError as error:
+        return [Error(f"SMS_BACKEND is {settings.SMS_BACKEND!r}, which cannot be imported ({error}): no SMS could be sent.",
+                      hint="Set SMS_BACKEND to the dotted path of the SMS gateway's class: see docs/operations.md.", id="core.E001")]
+    if isinstance(backend, type) and issubclass(backend, (ConsoleBackend, FileBackend, MemoryBackend)):
+        return [Warning(
+            f"SMS_BACKEND is {settings.SMS_BACKEND}, which texts nobody: members and suppliers get no SMS (codes, "
+            "shipments, refunds); it only writes or prints them.",
+            hint="Set SMS_BACKEND to the SMS gateway's class before go-live: see docs/operations.md.", id="core.W004")]
+    return []

@@ -157,9 +157,10 @@ def production_env(**more) -> dict:
 #: The project's own deployment checks (core/checks.py, settlement/checks.py), for the cases about their warnings: the
 #: whole checklist, which also generates the API schema (drf-spectacular's check, seconds), runs in the case that passes it.
 OWN_CHECKS = ["--tag", "core", "--tag", "settlement"]
-#: A deployment's services, as its environment file names them (the checks connect to none of them).
+#: A deployment's services, as its environment file names them (the checks connect to none of them); the SMS gateway's
+#: class a stand-in (the interface a gateway implements), as in `make check-deploy`.
 SERVICES = {"DATABASE_URL": "postgres://app@db.example.com:5432/gifts", "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
-            "CACHE_URL": "redis://redis.example.com:6379/2"}
+            "CACHE_URL": "redis://redis.example.com:6379/2", "SMS_BACKEND": "core.notifications.backends.Backend"}
 
 
 def test_production_with_a_secret_key_allowed_hosts_its_services_and_a_statement_font_passes_the_deployment_checklist(tmp_path):
@@ -171,14 +172,29 @@ def test_production_with_a_secret_key_allowed_hosts_its_services_and_a_statement
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize(("unset", "warning"), [("DATABASE_URL", "core.W001"), ("CELERY_BROKER_URL", "core.W002"), ("CACHE_URL", "core.W003")])
-def test_production_without_its_database_broker_or_shared_cache_is_warned_about(tmp_path, unset, warning):
+@pytest.mark.parametrize(("unset", "warning"), [("DATABASE_URL", "core.W001"), ("CELERY_BROKER_URL", "core.W002"), ("CACHE_URL", "core.W003"),
+                                             ("SMS_BACKEND", "core.W004")])
+def test_production_without_its_database_broker_shared_cache_or_sms_gateway_is_warned_about(tmp_path, unset, warning):
     env = production_env(STATEMENT_PDF_FONT=str(FONT), **{name: url for name, url in SERVICES.items() if name != unset})
 
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING", *OWN_CHECKS], tmp_path, **env)
 
     assert result.returncode != 0
     assert re.findall(r"\(((?:core|settlement)\.W\d+)\)", result.stderr) == [warning], result.stderr
+
+
+@pytest.mark.parametrize(("sms_backend", "expected"), [
+    ("core.notifications.backends.ConsoleBackend", ["core.W004"]),
+    ("gateways.NoSuchGateway", ["core.E001"]),
+])
+def test_production_with_an_sms_backend_texting_nobody_is_warned_about_and_one_that_cannot_be_imported_refused(tmp_path, sms_backend, expected):
+    env = production_env(STATEMENT_PDF_FONT=str(FONT), **SERVICES | {"SMS_BACKEND": sms_backend})
+
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING", *OWN_CHECKS], tmp_path, **env)
+
+    assert result.returncode != 0
+    assert re.findall(r"\(((?:core|settlement)\.[WE]\d+)\)", result.stderr) == expected, result.stderr
+    assert sms_backend in result.stderr
 
 
 def test_production_without_a_statement_font_is_warned_about_but_not_refused(tmp_path):
