@@ -1,6 +1,8 @@
-"""`manage.py check --deploy` warns when statement PDFs would rely on the reader's fonts (STATEMENT_PDF_FONT empty)."""
+"""`manage.py check --deploy` warns when statement PDFs would rely on the reader's fonts (STATEMENT_PDF_FONT empty) and
+refuses a font that is not there or that reportlab cannot embed."""
 from pathlib import Path
 
+import pytest
 import reportlab
 from django.core import checks
 from django.test import override_settings
@@ -32,3 +34,18 @@ def test_a_font_path_that_is_no_file_is_an_error():
     (issue,) = settlement_issues()
 
     assert (issue.id, issue.level) == ("settlement.E001", checks.ERROR)
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("NotoSansCJK-Regular.otf", b"OTTO" + bytes(200), "postscript outlines are not supported"),  # OpenType/CFF
+    ("notes.ttf", b"not a font at all", "Not a recognized TrueType font"),
+])
+def test_a_font_file_reportlab_cannot_embed_is_an_error_naming_why(tmp_path, settings, name, content, reason):
+    font = tmp_path / name
+    font.write_bytes(content)
+    settings.STATEMENT_PDF_FONT = str(font)
+
+    (issue,) = settlement_issues()
+
+    assert (issue.id, issue.level) == ("settlement.E001", checks.ERROR)
+    assert str(font) in issue.msg and reason in issue.msg
