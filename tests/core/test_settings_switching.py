@@ -275,3 +275,23 @@ def test_manage_py_still_runs_the_development_settings_without_a_settings_module
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+#: Starts a worker or beat as `celery -A config worker|beat` does.
+CELERY_COMMAND = """
+import sys
+from celery.__main__ import main
+sys.argv = ["celery", "-A", "config", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("command", [["worker", "--pool", "solo"], ["beat", "--schedule"]], ids=["worker", "beat"])
+def test_a_worker_or_beat_without_a_broker_url_refuses_to_start_naming_it(tmp_path, command):
+    if command[0] == "beat":
+        command = [*command, str(tmp_path / "celerybeat-schedule")]
+
+    result = run(["-c", CELERY_COMMAND, *command], tmp_path, **production_env())
+
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL must be set for a Celery worker or beat" in result.stderr
