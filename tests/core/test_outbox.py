@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import OperationalError, transaction
 
 from core.management.commands import relay_notifications
@@ -209,6 +209,22 @@ def test_with_the_relay_no_task_is_queued_and_the_relay_sends_what_is_due(django
     later.refresh_from_db()
     assert (code.status, code.attempts, later.status) == (Notification.Status.SENT, 1, Notification.Status.PENDING)
     assert [m["message_id"] for m in MemoryBackend.outbox] == [str(code.message_id)]
+
+
+def test_the_relay_on_development_settings_sends_nothing_unless_told_they_are_meant(settings):
+    settings.DEBUG = True
+    code = notify(kind="confirmation_code", phone="13800138000", at=at(10), context=ORDERED | {"code": "222222"})
+
+    with time_machine.travel(at(10, 0, 1)):
+        with pytest.raises(CommandError, match="development settings .*--allow-dev-settings"):
+            call_command("relay_notifications", "--once", stdout=io.StringIO())
+        code.refresh_from_db()
+        assert code.status == Notification.Status.PENDING and MemoryBackend.outbox == []
+
+        call_command("relay_notifications", "--once", "--allow-dev-settings", stdout=io.StringIO())
+
+    code.refresh_from_db()
+    assert code.status == Notification.Status.SENT
 
 
 def test_the_relay_logs_its_start_each_batch_it_sends_and_its_stop(caplog):

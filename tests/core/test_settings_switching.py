@@ -295,3 +295,14 @@ def test_a_worker_or_beat_without_a_broker_url_refuses_to_start_naming_it(tmp_pa
 
     assert result.returncode != 0
     assert "CELERY_BROKER_URL must be set for a Celery worker or beat" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["relay_notifications"], ["verify_data", "--json"]])
+def test_a_deployments_relay_or_data_check_without_a_settings_module_stops_at_once_without_creating_a_database(tmp_path, command):
+    result = run(["manage.py", *command], tmp_path)
+
+    assert result.returncode == 1
+    assert "CommandError: this runs on development settings (config.settings.base, DEBUG on)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists()
+

@@ -226,3 +226,13 @@ def test_an_unresolved_job_failure_is_a_warning(db):
 
     failing = finding("core.no_open_job_failures")
     assert (failing.status, failing.count) == ("warning", 1)
+
+
+def test_on_development_settings_the_data_checks_run_only_when_told_they_are_meant(settings):
+    settings.DEBUG = True
+
+    refused, refused_status = verify()
+    output, status = verify("--allow-dev-settings")
+
+    assert (refused, refused_status) == ("", 1)
+    assert status == 0 and "0 failed" in output

@@ -4,17 +4,17 @@ import signal
 import threading
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import Error, connection
 from django.utils import timezone
 
+from core.management.deployment import DeploymentCommand
 from core.services import send_due_notifications
 
 BATCH = 500
 logger = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(DeploymentCommand):
     help = "Send due SMS from the outbox until stopped (SIGTERM or SIGINT); several relays share the work."
 
     def add_arguments(self, parser) -> None:

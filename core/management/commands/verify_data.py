@@ -1,13 +1,14 @@
 """Check that the data is sound: after a restore, an incident or a bad deploy, or from cron (exit status 1 on a failure)."""
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from core.data_checks import Finding, data_checks, run_check
+from core.management.deployment import DeploymentCommand
 
 
-class Command(BaseCommand):
+class Command(DeploymentCommand):
     help = ("Check the invariants the database constraints do not hold (balances, lots, stock, statements, stored PDFs) and "
             "report work waiting (SMS overdue, job failures); exit status 1 when a check fails, warnings do not.")
 

@@ -1,0 +1,23 @@
+"""Commands a deployment runs for good or from cron (the outbox relay, the data checks), which `manage.py` would run on
+the development settings when DJANGO_SETTINGS_MODULE is missing from their environment: a new db.sqlite3 in the
+checkout, and a relay tracebacking once a second on its missing tables."""
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class DeploymentCommand(BaseCommand):
+    """Refuses to run on settings with DEBUG on (the development settings) unless given --allow-dev-settings."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.add_argument("--allow-dev-settings", action="store_true",
+                            help="run on development settings (DEBUG on), e.g. against a development checkout's database")
+        return parser
+
+    def execute(self, *args, **options):
+        if settings.DEBUG and not options.get("allow_dev_settings"):
+            raise CommandError(
+                f"this runs on development settings ({settings.SETTINGS_MODULE}, DEBUG on): load the deployment's "
+                "environment file (DJANGO_SETTINGS_MODULE=config.settings.production), or pass --allow-dev-settings to "
+                "run it on a development checkout")
+        return super().execute(*args, **options)
