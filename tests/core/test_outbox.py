@@ -3,6 +3,7 @@ import io
 import json
 import logging
 import signal
+import stat
 import string
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -119,6 +120,42 @@ def test_the_file_backend_drops_a_message_id_it_already_wrote(tmp_path, settings
     lines = [json.loads(line) for line in (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [line["message_id"] for line in lines] == ["m-1", "m-2"]
     assert lines[0]["body"] == "您好"
+
+
+def test_the_file_backend_creates_its_file_readable_by_its_owner_only(tmp_path, settings):
+    settings.SMS_FILE_PATH = str(tmp_path / "var" / "sms.jsonl")
+
+    FileBackend().send(message_id="m-1", phone="13800138000", body="您的验证码是 123456")
+
+    assert stat.S_IMODE((tmp_path / "var" / "sms.jsonl").stat().st_mode) == 0o600
+
+
+def test_the_file_backend_drops_a_message_id_another_process_wrote_since_it_last_looked(tmp_path, settings):
+    sms_file = tmp_path / "sms.jsonl"
+    settings.SMS_FILE_PATH = str(sms_file)
+    backend = FileBackend()
+    backend.send(message_id="m-1", phone="13800138000", body="您好")
+    with sms_file.open("a", encoding="utf-8") as other_process:
+        other_process.write(json.dumps({"message_id": "m-2", "phone": "13800138001", "body": "再见"}) + "\n")
+
+    backend.send(message_id="m-2", phone="13800138001", body="再见")
+    backend.send(message_id="m-1", phone="13800138000", body="您好")
+
+    assert [json.loads(line)["message_id"] for line in sms_file.read_text(encoding="utf-8").splitlines()] == ["m-1", "m-2"]
+
+
+def test_the_file_backend_starts_afresh_on_a_file_rotated_away(tmp_path, settings):
+    sms_file = tmp_path / "sms.jsonl"
+    settings.SMS_FILE_PATH = str(sms_file)
+    backend = FileBackend()
+    backend.send(message_id="m-1", phone="13800138000", body="您好")
+    sms_file.rename(tmp_path / "sms.jsonl.1")
+    sms_file.write_text(json.dumps({"message_id": "m-2", "phone": "13800138001", "body": "再见"}) + "\n", encoding="utf-8")
+
+    backend.send(message_id="m-2", phone="13800138001", body="再见")
+    backend.send(message_id="m-3", phone="13800138002", body="您好")
+
+    assert [json.loads(line)["message_id"] for line in sms_file.read_text(encoding="utf-8").splitlines()] == ["m-2", "m-3"]
 
 
 def test_a_backlog_of_reminders_due_before_night_waits_out_the_quiet_hours_but_urgent_messages_go():
