@@ -1,6 +1,7 @@
 """Downloads of logistics lists as filtered (core.exports): the extra costs, a supplier's orders, the returns, the
 logistics claims, the staff's shipments, inbound shipments and carrier events, as each reader's list shows them."""
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -12,6 +13,7 @@ from core.roles import SUPPLIER_ROLES
 from logistics.api.provider import READERS as CARRIER_EVENT_READERS
 from logistics.forms_flow import OrderFilterForm
 from logistics.forms_returns import ClaimFilterForm, ReturnFilterForm
+from logistics.models import ReturnRequest
 from logistics.selectors import list_supplier_orders
 from logistics.services import claims, returns
 from logistics.views_flow import FLOW_STAFF, SHIPMENT_STAFF, listed_inbound, listed_shipments
@@ -69,7 +71,8 @@ def supplier_order_export(request, file_format: str):
                          columns=SUPPLIER_ORDER_COLUMNS, file_format=file_format, name="orders", now=timezone.now())
 
 
-#: the returns' download: the columns of the list (no personal data), with the gift's supplier and the inspection's outcome
+#: the returns' download: the columns of the list (no personal data), with the gift's supplier, the inspection's outcome
+#: and the returns a row was split from / split into (拆自 / 拆出)
 RETURN_COLUMNS = [
     field(gettext_lazy("退换货单号"), "number"),
     field(gettext_lazy("订单号"), "order__number"),
@@ -84,6 +87,8 @@ RETURN_COLUMNS = [
     label(gettext_lazy("状态"), "state"),
     label(gettext_lazy("检验结论"), "outcome"),
     field(gettext_lazy("申请时间"), "requested_at", moment),
+    Column(gettext_lazy("拆自"), lambda r: r.split_from.number if r.split_from_id else ""),
+    Column(gettext_lazy("拆出"), lambda r: " ".join(part.number for part in r.split_parts.all())),
 ]
 
 
@@ -91,8 +96,8 @@ RETURN_COLUMNS = [
 def return_export(request, file_format: str):
     """The returns list as filtered, every return of it (a supplier's own only), as CSV or XLSX."""
     require_role(request.user, RETURN_DESKS)
-    return list_download(filters=ReturnFilterForm(request.GET, reader=request.user), rows=returns.list_returns(user=request.user).prefetch_related(None),
-                         columns=RETURN_COLUMNS, file_format=file_format, name="returns", now=timezone.now())
+    return list_download(filters=ReturnFilterForm(request.GET, reader=request.user), rows=returns.list_returns(user=request.user).prefetch_related(None).prefetch_related(
+                         Prefetch("split_parts", queryset=ReturnRequest.objects.only("number", "split_from"))), columns=RETURN_COLUMNS, file_format=file_format, name="returns", now=timezone.now())
 
 
 #: the logistics claims' download: the columns of the list, with the return claimed for and the settlement (what was

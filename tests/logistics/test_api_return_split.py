@@ -3,7 +3,7 @@
 import pytest
 
 from logistics.models import ReturnRequest
-from logistics.services import returns
+from logistics.services import return_split, returns
 from tests.factories import SupplierUserFactory
 from tests.logistics.builders import received
 from tests.logistics.builders import request as ask_return
@@ -81,3 +81,14 @@ def test_a_return_not_yet_received_is_409(api, delivered_order, operator, logist
 
     assert response.status_code == 409
     assert ReturnRequest.objects.count() == 1
+
+
+def test_the_returns_list_says_which_return_was_split_from_or_into_which(api, two_received, logistics, now):
+    return_split.split_return(return_request=two_received, actor=logistics, now=now, quantity=1, reason="一件压坏")
+    part = ReturnRequest.objects.get(split_from=two_received)
+
+    rows = {row["number"]: row for row in api(logistics).get("/api/v1/returns/").json()["results"]}
+
+    assert rows[part.number]["split_from_number"] == two_received.number and rows[part.number]["split_parts"] == []
+    assert rows[two_received.number]["split_from_number"] is None
+    assert [p["number"] for p in rows[two_received.number]["split_parts"]] == [part.number]

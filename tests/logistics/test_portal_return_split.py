@@ -4,7 +4,7 @@ its field and splits nothing."""
 import pytest
 
 from logistics.models import ReturnRequest
-from logistics.services import returns
+from logistics.services import return_split, returns
 from tests.logistics.builders import received
 from tests.portal import field_errors, logged_in
 
@@ -54,3 +54,15 @@ def test_a_return_of_one_unit_received_offers_no_split(delivered_order, operator
     one = received(delivered_order, operator=operator, handler=logistics, now=now, quantity=1)
 
     assert 'data-action="split"' not in page(logistics, one)
+
+
+def test_the_returns_lists_link_a_split_return_and_its_part_to_each_other(two_received, delivered_order, logistics, now):
+    return_split.split_return(return_request=two_received, actor=logistics, now=now, quantity=1, reason="一件压坏")
+    part = ReturnRequest.objects.get(split_from=two_received)
+
+    staff = logged_in(logistics).get("/logistics/returns/").content.decode()
+    member = logged_in(delivered_order.member.user).get("/logistics/my-returns/").content.decode()
+
+    for listed in (staff, member):
+        assert f'data-testid="split-part">拆出 <a href="/logistics/returns/{part.pk}/">{part.number}</a>' in listed
+        assert f'data-testid="split-from">拆自 <a href="/logistics/returns/{two_received.pk}/">{two_received.number}</a>' in listed

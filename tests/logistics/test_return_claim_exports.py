@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from logistics.services import claims
+from logistics.models import ReturnRequest
+from logistics.services import claims, return_split
 from tests.logistics.builders import request
 from tests.portal import downloaded, logged_in
 
@@ -52,6 +53,17 @@ def test_the_returns_page_links_its_downloads_and_a_wrong_filter_is_a_400(operat
     assert f'href="{RETURNS}.csv?state=requested"' in page and f'href="{RETURNS}.xlsx?state=requested"' in page
     assert client.get(f"{RETURNS}.csv?state=nonsense").status_code == 400
     assert logged_in(delivered_order.member.user).get(f"{RETURNS}.csv").status_code == 403
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_returns_download_says_which_return_was_split_from_or_into_which(two_received, logistics, now, file_format):
+    return_split.split_return(return_request=two_received, actor=logistics, now=now, quantity=1, reason="一件压坏")
+    part = ReturnRequest.objects.get(split_from=two_received)
+
+    rows = {row["退换货单号"]: row for row in by_column(downloaded(logged_in(logistics).get(f"{RETURNS}.{file_format}")))}
+
+    assert (rows[part.number]["拆自"], rows[part.number]["拆出"]) == (two_received.number, "")
+    assert (rows[two_received.number]["拆自"], rows[two_received.number]["拆出"]) == ("", part.number)
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
