@@ -241,3 +241,10 @@ def command_run(name: str, *arguments) -> tuple[str, int]:
     except CommandError as error:
         return out.getvalue(), error.returncode
     return out.getvalue(), 0
+
+
+def answered_as_read(client, url: str, step: str, body: dict) -> tuple[dict, dict]:
+    """(the answer of POST `url` + `step`/ with `body`, the object's GET at `url` right after it), the step taken."""
+    response = client.post(f"{url}{step}/", body, format="json")
+    assert response.status_code == 200, response.content
+    return response.json(), client.get(url).json()

@@ -10,6 +10,7 @@ service call made, which judges the transition's conditions and checks the state
 from collections.abc import Callable, Iterable
 
 from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -107,7 +108,7 @@ def transition_action(
         params.is_valid(raise_exception=True)
         prefetch_related_objects([obj], *prefetches)
         result = service(**{target: obj}, actor=request.user, now=timezone.now(), **params.validated_data)
-        return Response(self.get_serializer(result).data)
+        return step_answer(self, request, obj, result)
 
     handler.__name__ = name
     handler.__doc__ = (service.__doc__ or "").strip().splitlines()[0] if service.__doc__ else name
@@ -116,6 +117,19 @@ def transition_action(
     return extend_schema(request=input_serializer, summary=handler.__doc__)(
         action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(handler)
     )
+
+
+def step_answer(view, request, obj, result) -> Response:
+    """A step's answer: the object as the view's own `retrieve` gives it to the caller — the same fields, read again
+    through the scoped queryset (its joins and annotations), masked or whole and the read logged alike. A step that
+    answers with another object, or moved this one out of the caller's sight, is answered with what the service
+    returned, as a list shows it."""
+    if isinstance(result, type(obj)) and result.pk == obj.pk and hasattr(view, "retrieve"):
+        try:
+            return view.retrieve(request, pk=obj.pk)
+        except Http404:
+            pass
+    return Response(view.get_serializer(result).data)
 
 
 def _object_and_its_prefetches(view) -> tuple:

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from core.api.downloads import serving
 from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
-from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
+from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, step_answer, transition_action
 from core.errors import PermissionDenied
 from core.api.filters import FilterBackend, FilterSet, IdFilter, OrderingField, TimeFilter, query_names, read_query
 from core.idempotency import HEADER, idempotent
@@ -206,7 +206,7 @@ class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.Rea
         """Text a fresh confirmation code."""
         order = self.get_object()
         require_role(request.user, MEMBER)
-        return Response(OrderSerializer(orders.resend_code(order=order, now=timezone.now()), context=self.get_serializer_context()).data)
+        return step_answer(self, request, order, orders.resend_code(order=order, now=timezone.now()))
 
 
 class MemberViewSet(viewsets.ReadOnlyModelViewSet):
