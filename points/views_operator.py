@@ -104,7 +104,7 @@ def credit_upload_detail(request, pk: int, *, refused: tuple[str, forms.Form] | 
     upload = get_object_or_404(credit_uploads.list_credit_uploads(actor=request.user), pk=pk)
     available = {t.name for t in upload.get_available_state_transitions()}
     offered = [(name, action) for name, action in CREDIT_UPLOAD_ACTIONS.items() if name in available]
-    context = paginate(request, credit_uploads.credit_rows(upload), per_page=50) | {
+    context = paginate(request, credit_uploads.CreditRows(upload), per_page=50) | {
         "upload": upload, "history": history_of(upload), "actions": action_forms(request, offered, refused=refused),
         "preview": credit_uploads.preview_credit_upload(upload) if upload.state == CreditUpload.State.PREVIEWED else None,
         "preview_hours": credit_uploads.PREVIEW_HOURS,

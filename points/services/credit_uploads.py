@@ -6,15 +6,17 @@ credits it as one idempotent batch (credits.credit_points_in_bulk), in one trans
 twice, or another upload of the same rows, credits nothing more. The upload counts the rows gone through as the task
 goes (core.progress), for its page to show, and keeps the outcome for the operator to come back to.
 """
+import json
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_noop
 
-from core import jobs
+from core import jobs, sql
 from core.fsm import apply_transition, bulk_transition, histories_of, log_creation
 from core.masking import mask_phone
 from core.models import Program
@@ -152,11 +154,54 @@ class CreditRow(NamedTuple):
 
 
 def credit_rows(upload: CreditUpload, *, limit: int | None = None) -> list[CreditRow]:
-    """The rows of a credit file in the file's order (the first `limit`, else all): its line, the member's phone masked
-    (read as the crediting reads it: "+86 138 0013 8000" is 138****8000), the points and the reason's label."""
-    return [CreditRow(row["line"], mask_phone(credits.member_phone(row["phone"])), row["points"],
-                      str(credits.CREDIT_REASONS.get(credits.credit_reason(row.get("reason_code")) or "", row.get("reason_code", ""))))
-            for row in upload.rows[:limit]]
+    """The rows of a credit file in the file's order (the first `limit`, read without the others; else all): its line,
+    the member's phone masked (read as the crediting reads it: "+86 138 0013 8000" is 138****8000), the points and the
+    reason's label."""
+    return [_shown(row) for row in (upload.rows if limit is None else stored_rows(upload, 0, limit))]
+
+
+class CreditRows(Sequence):
+    """A credit file's rows as its page lists them, a page at a time: as long as the file, a slice reading and decoding
+    only the rows it holds (`stored_rows`), so that a page of a file of 20,000 rows costs what a page of a small one
+    does."""
+
+    def __init__(self, upload: CreditUpload):
+        self.upload = upload
+
+    def __len__(self) -> int:
+        return self.upload.row_count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("a credit file's rows are read in runs")
+            return [_shown(row) for row in stored_rows(self.upload, start, stop)]
+        position = range(len(self))[index]  # an IndexError beyond the rows
+        return self[position:position + 1][0]
+
+
+def stored_rows(upload: CreditUpload, start: int, stop: int) -> list[dict]:
+    """The stored rows `start` to `stop` (not included) of a credit file, as kept: the database picks them out of the
+    file's JSON, and only they are decoded (rows already read with the upload are sliced)."""
+    if "rows" in upload.__dict__:
+        return upload.rows[start:stop]
+    if stop <= start:
+        return []
+    rows = f"{sql.table(CreditUpload)}.{connection.ops.quote_name('rows')}"
+    if connection.vendor == "postgresql":
+        found = sql.fetch(f"SELECT jsonb_path_query_array({rows}, %s::jsonpath) FROM {sql.table(CreditUpload)} WHERE id = %s",
+                          [f"$[{start} to {stop - 1}]", upload.pk])
+        picked = found[0][0] if found else []
+        return json.loads(picked) if isinstance(picked, str) else picked
+    found = sql.fetch(f"SELECT value FROM {sql.table(CreditUpload)}, json_each({rows}) WHERE {sql.table(CreditUpload)}.id = %s "
+                      "ORDER BY json_each.key LIMIT %s OFFSET %s", [upload.pk, stop - start, start])
+    return [json.loads(value) for value, in found]
+
+
+def _shown(row: dict) -> CreditRow:
+    return CreditRow(row["line"], mask_phone(credits.member_phone(row["phone"])), row["points"],
+                     str(credits.CREDIT_REASONS.get(credits.credit_reason(row.get("reason_code")) or "", row.get("reason_code", ""))))
 
 
 class ProgramShare(NamedTuple):

@@ -1,12 +1,14 @@
 """The credit files' lists (the portal's, filtered or not, with who decided each; the API's) run the same number of
 queries whatever the number of files they show, and a file's preview (its page, the API's file) the same whatever the
 number of its rows and members: nothing is read file by file, or member by member."""
+import re
 from itertools import count
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from points.models import CreditUpload
 from points.services import credit_uploads
 from tests.factories import MemberFactory
 from tests.helpers import assert_list_queries_constant
@@ -81,3 +83,43 @@ def test_a_previews_page_and_the_apis_file_read_no_member_and_as_many_queries_fo
     assert not [query["sql"] for query in captured.captured_queries if 'FROM "points_member"' in query["sql"]]
     assert queries_for(client, f"{PAGE}{many.pk}/") == queries_for(client, f"{PAGE}{few.pk}/")
     assert queries_for(reader, f"{FILES}{many.pk}/") == queries_for(reader, f"{FILES}{few.pk}/")
+
+
+def big_upload(operator, now, rows: int) -> CreditUpload:
+    """A previewed file of `rows` rows (lines 2 on, 138 phones numbered in order, points = the row's number)."""
+    stored = [{"line": n + 2, "phone": f"138{n:08d}", "points": n + 1, "reason_code": ""} for n in range(rows)]
+    return CreditUpload.objects.create(file_name="big.csv", uploaded_by=operator, uploaded_at=now, batch=f"big-{rows}", rows=stored,
+                                       headings={}, row_count=rows, points_total=sum(row["points"] for row in stored),
+                                       summary={"members": rows, "points": sum(row["points"] for row in stored), "programs": []})
+
+
+def whole_file_reads(captured) -> list[str]:
+    """The statements that read a credit file's rows whole (not a run of them picked out by the database)."""
+    return [query["sql"] for query in captured.captured_queries if '"rows"' in query["sql"] and query["sql"].startswith("SELECT")
+            and "json_each" not in query["sql"] and "jsonb_path_query_array" not in query["sql"]]
+
+
+def test_a_page_of_a_big_credit_file_shows_its_own_rows_reading_no_others(operator, api, now):
+    upload = big_upload(operator, now, 120)
+    client = logged_in(operator)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"{PAGE}{upload.pk}/?page=3").content.decode()
+        answer = api(operator).get(f"{FILES}{upload.pk}/").json()
+
+    assert [int(line) for line in re.findall(r'<tr data-line="(\d+)">', page.split('data-testid="credit-rows"')[1])] == list(range(102, 122))
+    assert "138****0119" in page and "138****0099" not in page  # the preview above shows the first ten
+    assert [row["line"] for row in answer["preview"]["first_rows"]] == list(range(2, 12))
+    assert whole_file_reads(captured) == []
+
+
+def test_a_credit_file_s_rows_read_in_runs_are_the_file_s_rows(operator, now):
+    upload = big_upload(operator, now, 30)
+    rows = credit_uploads.CreditRows(CreditUpload.objects.defer("rows").get(pk=upload.pk))
+
+    assert len(rows) == 30
+    assert [row.line for row in rows[28:40]] == [30, 31] and rows[30:40] == [] and rows[5:5] == []
+    assert (rows[0].line, rows[-1].line, rows[-1].points, rows[-1].phone) == (2, 31, 30, "138****0029")
+    assert rows[0:30] == credit_uploads.credit_rows(CreditUpload.objects.get(pk=upload.pk))
+    with pytest.raises(IndexError):
+        rows[30]
