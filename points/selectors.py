@@ -83,8 +83,9 @@ def orders_matching(text: str) -> Q:
     return condition
 
 
-#: orders waiting for handover (交接批次): confirmed warehouse orders in no handoff batch yet, as logistics'
-#: `awaiting_handoff` takes them (the staff's 兑换订单 page's 仅看待交接, linked from the handoff page's count)
+#: orders waiting for handover (交接批次): confirmed warehouse orders in no handoff batch yet — the one definition of
+#: the staff's 兑换订单 page's 仅看待交接 (linked from the handoff page's count) and of logistics' `awaiting_handoff`,
+#: what the next handoff locks and takes
 AWAITING_HANDOFF = Q(state=RedemptionOrder.State.CONFIRMED, fulfilment=Gift.Fulfilment.WAREHOUSE, handoff_item__isnull=True)
 
 

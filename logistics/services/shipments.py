@@ -33,6 +33,7 @@ from logistics.services.ship_by import DROPSHIP_WAITING, DUE_TO_SHIP, ship_by_sh
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import RedemptionOrder
 from points.privacy import may_see_contact
+from points.selectors import AWAITING_HANDOFF
 from points.services import orders
 from suppliers.models import Notice, Supplier
 from suppliers.services import inventory
@@ -132,10 +133,9 @@ def handoff_batches(user) -> QuerySet[HandoffBatch]:
 
 
 def awaiting_handoff() -> QuerySet[RedemptionOrder]:
-    """Confirmed warehouse orders not yet in a handoff batch: what the next handoff takes."""
-    return RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment=Shipment.Kind.WAREHOUSE).exclude(
-        Exists(HandoffItem.objects.filter(order=OuterRef("pk")))
-    )
+    """Confirmed warehouse orders not yet in a handoff batch (`AWAITING_HANDOFF`, as the order list's 仅看待交接 shows
+    them): what the next handoff takes."""
+    return RedemptionOrder.objects.filter(AWAITING_HANDOFF)
 
 
 @waiting_for({Role.LOGISTICS})
@@ -164,7 +164,8 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
         )
         if not created:
             return batch
-        due = list(awaiting_handoff().select_for_update(skip_locked=True).order_by("confirmed_at", "id")[:limit])
+        # the orders only: the batch item the condition looks for is on the nullable side of its join
+        due = list(awaiting_handoff().select_for_update(skip_locked=True, of=("self",)).order_by("confirmed_at", "id")[:limit])
         if not due:  # rolls the new batch back: an empty batch would be a handover of nothing on the provider's list
             raise ValidationFailed(gettext("没有待交接的订单"), field="key")
         handed = Message(gettext_noop("交接批次 %(number)s"), number=batch.number)
