@@ -22,6 +22,7 @@ urlpatterns = [
     path("adjustments/<int:pk>/", adjustments.adjustment_detail, name="settlement-adjustment"),
     path("adjustments/<int:pk>/<slug:name>/", adjustments.adjustment_decide, name="settlement-adjustment-decide"),
     path("claims/<int:pk>/compensation/", adjustments.claim_compensation, name="settlement-claim-compensation"),
+    path("claims/<int:pk>/reversal/", adjustments.claim_reversal, name="settlement-claim-reversal"),
     path("reconciliations/", adjustments.reconciliation_list, name="settlement-reconciliations"),
     path("reconciliations/<int:pk>/", adjustments.reconciliation_detail, name="settlement-reconciliation"),
     path("reconciliations/<int:pk>/export.<str:file_format>", adjustments.reconciliation_export, name="settlement-reconciliation-export"),

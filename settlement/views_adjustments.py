@@ -20,6 +20,7 @@ from core.exports import Column, label, list_download, moment, money
 from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
+from core.roles import SUPPLIER_ROLES
 from core.selectors import count_and_sum
 from core.pages import (
     act_sending_back, add_service_errors, create_with_form, form_status, moved_on, named_step, paginate, redirect_back, run_action, send_back,
@@ -115,8 +116,10 @@ def adjustment_detail(request, pk: int):
 
 def _render_detail(request, adjustment: Adjustment, *, status: int = 200):
     reconciliation_history.note_earlier_rejections([adjustment], actor=request.user)
+    standing = None if request.user.role in SUPPLIER_ROLES else compensation.standing_compensation(adjustment=adjustment)
     return render(request, "settlement/adjustment_detail.html", {
         "adjustment": adjustment, "adjustment_list": [adjustment], "history": history_of(adjustment), "is_finance": request.user.role in FINANCE,
+        "standing": standing, "reverse_again": bool(standing) and compensation.may_propose_reversal_again(standing.claim, request.user),
         **adjustment_decisions(),
     }, status=status)
 
@@ -177,6 +180,18 @@ def claim_compensation(request, pk: int):
     run_action(request, lambda: compensation.propose_compensation_again(claim=claim, actor=request.user, now=timezone.now()),
                success=_("已重新发起补偿调账，等待其他财务人员审批"))
     return redirect(reverse("logistics-claim", args=[claim.pk]))
+
+
+@login_required
+@require_POST
+def claim_reversal(request, pk: int):
+    """Finance proposes again the reversal of a compensation left standing for a parcel delivered after all, its
+    reversal rejected or withdrawn; back to the page it was asked from (the claim's, or the adjustment's)."""
+    require_role(request.user, FINANCE)
+    claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
+    run_action(request, lambda: compensation.propose_reversal_again(claim=claim, actor=request.user, now=timezone.now()),
+               success=_("已重新发起冲销调账，等待其他财务人员审批"))
+    return redirect_back(request, reverse("logistics-claim", args=[claim.pk]))
 
 
 # --- reconciliations -----------------------------------------------------------------------------------------------

@@ -209,16 +209,17 @@ def propose_carry_correction(*, statement: Statement, amount, reason: str, actor
                     now=now, source_kind="statement", source_id=str(statement.pk))
 
 
-def propose_reversal(*, adjustment: Adjustment, reason: Message, now: datetime) -> Adjustment:
+def propose_reversal(*, adjustment: Adjustment, reason: Message, now: datetime, actor=None) -> Adjustment:
     """Propose, for a checker, the reversal of an approved adjustment whose ground the system found gone (a lost parcel's
     compensation once its loss report is withdrawn): the same amount with the opposite sign for the same supplier and
-    source, of the kind `other` (the adjustment's own kind may imply the sign it reverses), made in the name of the
-    adjustment's maker as the system wrote it, so that any other finance user checks it. In the caller's transaction.
+    source, of the kind `other` (the adjustment's own kind may imply the sign it reverses), made by `actor` (finance
+    proposing it again after a checker rejected it), else in the name of the adjustment's maker as the system wrote it,
+    so that any other finance user checks it. In the caller's transaction.
     :raises ValidationFailed: unless the adjustment is approved"""
     if adjustment.state != Adjustment.State.APPROVED:
         raise ValidationFailed(gettext("只有已审批的调账可以冲销"), field="adjustment")
     return _propose(supplier=adjustment.supplier, kind=Adjustment.Kind.OTHER, amount=-adjustment.amount, reason=reason,
-                    actor=adjustment.created_by, now=now, source_kind=adjustment.source_kind, source_id=adjustment.source_id)
+                    actor=actor or adjustment.created_by, now=now, source_kind=adjustment.source_kind, source_id=adjustment.source_id)
 
 
 def _propose(

@@ -8,6 +8,7 @@ the shortfall is the operator's), made by the finance user who accepted the clai
 (maker-checker) and the next statement books it.
 """
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_noop
 
 from core.errors import ValidationFailed
 from core.events import actor_of, subscribe
-from core.roles import Role, has_role
+from core.roles import Role, has_role, require_role
 from core.texts import Message
 from logistics.events import LostParcelClaimAccepted, LostParcelReportWithdrawn
 from logistics.models import LogisticsClaim
@@ -104,8 +105,77 @@ def answer_standing_compensation(event: LostParcelReportWithdrawn) -> Adjustment
         message = gettext("该索赔已有补偿调账 %(number)s（%(state)s），请财务先撤回或驳回该调账，再撤回丢失报告") % {
             "number": found.number, "state": found.get_state_display()}
         raise CompensationStands(message, field="claim")
+    return _propose_reversal(found, claim, actor=None, now=event.at)
+
+
+def _propose_reversal(found: Adjustment, claim: LogisticsClaim, *, actor, now: datetime) -> Adjustment:
     reason = Message(REVERSAL_REASON, number=found.number, order=claim.order.number)
-    return adjustments.propose_reversal(adjustment=found, reason=reason, now=event.at)
+    return adjustments.propose_reversal(adjustment=found, reason=reason, now=now, actor=actor)
+
+
+class StandingCompensation(NamedTuple):
+    """A compensation still counted for a parcel that was delivered after all: its reversal rejected (or withdrawn)."""
+
+    claim: LogisticsClaim
+    compensation: Adjustment
+    reversal: Adjustment | None  # the last reversal proposed, rejected or withdrawn
+
+
+def unreversed_compensation(claim: LogisticsClaim) -> Adjustment | None:
+    """The approved compensation of a lost parcel whose loss report was withdrawn (the supplier is paid for the
+    delivery) that no reversal proposed or approved answers: its reversal was rejected or withdrawn, so the supplier
+    would be paid twice until a reversal is approved."""
+    if claim.cause != LogisticsClaim.Cause.LOST_PARCEL or claim.state != LogisticsClaim.State.WITHDRAWN:
+        return None
+    return _standing(claim).filter(state=Adjustment.State.APPROVED).order_by("pk").first()
+
+
+def _reversals(claim: LogisticsClaim):
+    return Adjustment.objects.filter(kind=Adjustment.Kind.OTHER, source_kind=SOURCE_KIND, source_id=claim_reference(claim),
+                                     reason_id=REVERSAL_REASON)
+
+
+def standing_compensation(*, claim: LogisticsClaim | None = None, adjustment: Adjustment | None = None) -> StandingCompensation | None:
+    """What a claim's page, or the page of its compensation or of a reversal of it, says when the compensation stands
+    though the parcel was delivered (`unreversed_compensation`): the compensation and the reversal last refused; None
+    otherwise. Given an adjustment, its claim is the one it names."""
+    if claim is None:
+        if adjustment is None or adjustment.source_kind != SOURCE_KIND:
+            return None
+        claim = _find_claim(adjustment.supplier_id, adjustment.source_id)
+        if claim is None:
+            return None
+    found = unreversed_compensation(claim)
+    if found is None:
+        return None
+    reversal = _reversals(claim).order_by("-pk").first()
+    if adjustment is not None and adjustment.pk not in (found.pk, getattr(reversal, "pk", None)):
+        return None
+    return StandingCompensation(claim, found, reversal)
+
+
+def may_propose_reversal_again(claim: LogisticsClaim, actor=None) -> bool:
+    """Whether a delivered lost parcel's compensation stands unreversed (`unreversed_compensation`) and, given an
+    `actor`, whether that user is finance, who proposes its reversal again."""
+    if actor is not None and not has_role(actor, FINANCE):
+        return False
+    return unreversed_compensation(claim) is not None
+
+
+def propose_reversal_again(*, claim: LogisticsClaim, actor, now: datetime) -> Adjustment:
+    """Finance proposes again the reversal of a compensation whose parcel was delivered after all, its reversal rejected
+    or withdrawn: the same reversal, made by `actor`, for another finance user to check (maker-checker as before).
+    :raises PermissionDenied: not finance
+    :raises CompensationNotAllowed: no compensation of the claim stands unreversed (none, or a reversal waits or was
+    approved)"""
+    require_role(actor, FINANCE)
+    with transaction.atomic():
+        lock_suppliers([claim.order.supplier_id])  # before the claim, as whoever books the supplier's money locks it first
+        claim = LogisticsClaim.objects.select_for_update().select_related("order__supplier").get(pk=claim.pk)
+        found = unreversed_compensation(claim)
+        if found is None:
+            raise CompensationNotAllowed(gettext("该索赔没有待冲销的补偿调账：丢失报告未撤回，或冲销调账仍待审批或已通过"), field="claim")
+        return _propose_reversal(found, claim, actor=actor, now=now)
 
 
 def may_propose_again(claim: LogisticsClaim, actor=None) -> bool:
