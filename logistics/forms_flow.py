@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.months import booked_month_filter
 from core.forms import DayRangeFilter, SubmittedOnce, day_field, waiting_box, yes_no_box
 from core.roles import waiting_rows, waits_for
 from core.selectors import answering
@@ -13,6 +14,7 @@ from logistics.selectors import awaiting_decision, search_shipments, unshipped
 from logistics.services.inbound import ANNOUNCEABLE_STATES, inbound_waiting
 from logistics.services.ship_by import overdue_to_ship
 from points.models import RedemptionOrder
+from points.selectors import booked_in
 from suppliers.models import Gift, Location, ReplenishmentRequest, Supplier
 
 
@@ -158,7 +160,8 @@ class HandoffFilterForm(DayRangeFilter):
 
 class OrderFilterForm(DayRangeFilter):
     """The filters above a supplier's order table (GET): number, state, fulfilment, a gift by SKU or name and the days
-    the order was placed on; empty means all."""
+    the order was placed on, the month its delivery is booked in (记账月份: the statement's month, SPEC §4.11); empty
+    means all."""
 
     q = forms.CharField(label=_("订单号"), required=False)
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + RedemptionOrder.State.choices)
@@ -166,13 +169,14 @@ class OrderFilterForm(DayRangeFilter):
     gift = forms.CharField(label=_("礼品（SKU / 名称）"), required=False, max_length=60)
     date_from = day_field(_("下单日期自"))
     date_to = day_field(_("至"))
+    booked_month = booked_month_filter()
     sorts = {"number": "number", "quantity": "quantity", "placed_at": "placed_at", "shipped_at": "shipped_at",
              "delivered_at": "delivered_at"}
 
     def narrow(self, rows, data: dict):
         if gift := (data.get("gift") or "").strip():
             rows = rows.filter(Q(gift__sku__icontains=gift) | Q(gift__name__icontains=gift))
-        rows = rows.filter(**self.day_lookups("placed_at"))
+        rows = rows.filter(**self.day_lookups("placed_at"), **(booked_in(data["booked_month"]) if data.get("booked_month") else {}))
         if data.get("q"):
             rows = rows.filter(number__icontains=data["q"].strip())
         if data.get("state"):

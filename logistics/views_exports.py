@@ -18,6 +18,8 @@ from logistics.selectors import list_supplier_orders
 from logistics.services import claims, returns
 from logistics.views_flow import FLOW_STAFF, SHIPMENT_STAFF, listed_inbound, listed_shipments
 from logistics.views_provider import listed_carrier_events
+from points.views_operator import BOOKING_COLUMNS
+from points.selectors import with_booking
 from logistics.views_returns import CLAIM_READERS, COST_READERS, RETURN_DESKS, listed_costs
 
 
@@ -48,7 +50,8 @@ def extra_cost_export(request, file_format: str):
                          file_format=file_format, name="extra-costs", now=timezone.now())
 
 
-#: the supplier's orders' download: the columns of its page, the recipient masked as there
+#: the supplier's orders' download: the columns of its page, the recipient masked as there, with the settlement amount,
+#: the time the statement books the delivery by and that statement (an issued one: a draft's month stays empty)
 SUPPLIER_ORDER_COLUMNS = [
     field(gettext_lazy("订单号"), "number"),
     field("SKU", "gift__sku"),
@@ -60,6 +63,7 @@ SUPPLIER_ORDER_COLUMNS = [
     field(gettext_lazy("下单时间"), "placed_at", moment),
     field(gettext_lazy("发货时间"), "shipped_at", moment),
     field(gettext_lazy("签收时间"), "delivered_at", moment),
+    *BOOKING_COLUMNS,
 ]
 
 
@@ -67,7 +71,7 @@ SUPPLIER_ORDER_COLUMNS = [
 def supplier_order_export(request, file_format: str):
     """The supplier's orders as filtered, every order of it (its own only), as CSV or XLSX."""
     require_role(request.user, SUPPLIER_ROLES)
-    return list_download(filters=OrderFilterForm(request.GET), rows=list_supplier_orders(actor=request.user),
+    return list_download(filters=OrderFilterForm(request.GET), rows=with_booking(list_supplier_orders(actor=request.user), user=request.user),
                          columns=SUPPLIER_ORDER_COLUMNS, file_format=file_format, name="orders", now=timezone.now())
 
 

@@ -50,6 +50,7 @@ from logistics.selectors import (
 )
 from logistics.services import bulk_shipping, inbound, shipments
 from logistics.services.ship_by import ship_by
+from points.selectors import with_booking
 from suppliers.models import ReplenishmentRequest, Supplier
 
 LOGISTICS = frozenset({Role.LOGISTICS})
@@ -267,12 +268,13 @@ def dropship_list(request):
 
 @login_required
 def supplier_orders(request):
-    """The supplier's orders of both fulfilments, each linking to its shipment; contact data masked (it shows on the
-    shipment's page to whoever must act on it)."""
+    """The supplier's orders of both fulfilments, each linking to its shipment, with its settlement amount, the time its
+    delivery is booked by (记账时间, what the statement counts) and the statement booking it; contact data masked (it
+    shows on the shipment's page to whoever must act on it)."""
     require_role(request.user, SUPPLIER_ROLES)
     filters = OrderFilterForm(request.GET)
     context = paginate(request, filters.apply(list_supplier_orders(actor=request.user))) | {"filters": filters}
-    context["page_obj"].object_list = with_latest_shipment(context["page_obj"].object_list)
+    context["page_obj"].object_list = with_booking(with_latest_shipment(context["page_obj"].object_list), user=request.user)
     return render(request, "logistics/flow/supplier_orders.html", context, status=filters.status)
 
 

@@ -3,12 +3,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.days import on_days
+from core.months import booked_month_filter
 from core.models import Program
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
 from core.validators import IdField
 from points.models import LedgerEntry, RedemptionOrder
 from core.selectors import answering
-from points.selectors import AWAITING_HANDOFF, orders_matching, orders_of_gifts
+from points.selectors import AWAITING_HANDOFF, booked_in, orders_matching, orders_of_gifts
 from suppliers.models import Category, Gift, Supplier
 from suppliers.selectors import list_catalog
 from suppliers.validators import points_range_problem
@@ -117,7 +118,7 @@ class OrderFilterForm(ListFilter):
 class StaffOrderFilterForm(DayRangeFilter):
     """The filters above the staff's table of every order (GET): state, an order number or a member's phone (or its last
     digits: `orders_matching`), supplier, the days it was placed on, the day it was confirmed (the day the home page's
-    redemptions count it on), those waiting for handover, and the member a member's page links with (hidden). Empty means all."""
+    redemptions count it on), the month its delivery is booked in (the statement's month, SPEC §4.11), those waiting for handover, and the member a member's page links with (hidden). Empty means all."""
 
     state = choice_filter(_("状态"), RedemptionOrder.State.choices)
     q = forms.CharField(label=_("订单号 / 手机号"), required=False, max_length=30,
@@ -126,6 +127,7 @@ class StaffOrderFilterForm(DayRangeFilter):
     date_from = day_field(_("下单日期自"))
     date_to = day_field(_("至"))
     confirmed_on = day_field(_("确认日期"))
+    booked_month = booked_month_filter()
     gift = forms.CharField(label=_("礼品"), required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
     fulfilment = choice_filter(_("履约方式"), Gift.Fulfilment.choices)
     program = choice_filter(_("积分计划"), [])
@@ -145,8 +147,9 @@ class StaffOrderFilterForm(DayRangeFilter):
         filters = {"state": data.get("state"), "supplier": data.get("supplier"), "member_id": data.get("member"),
                    "fulfilment": data.get("fulfilment"), "program__code": data.get("program")}
         confirmed = on_days("confirmed_at", data["confirmed_on"], data["confirmed_on"]) if data.get("confirmed_on") else {}
+        booked = booked_in(data["booked_month"]) if data.get("booked_month") else {}
         rows = answering(rows, AWAITING_HANDOFF, data.get("awaiting_handoff"))
-        return rows.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("placed_at"), **confirmed)
+        return rows.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("placed_at"), **confirmed, **booked)
 
 
 class LedgerFilterForm(DayRangeFilter):

@@ -1,6 +1,6 @@
 """Reads of members: on the hot paths in one statement each, the operators' member search, and the figures the home
 page shows (redemptions by day and by month, a member's latest orders); the orders a page of ledger entries names."""
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from functools import reduce
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core import sql
 from core.days import day_start
+from core.months import in_month
 from core.models import Program
 from core.roles import OPERATORS, Role, has_role
 from core.selectors import all_words
@@ -22,6 +23,25 @@ from suppliers.selectors import GIFT_SEARCH
 
 _MEMBER = ("id", "user_id", "program_id", "tier", "name", "phone", "reminders_opt_out")
 _PROGRAM = ("id", "code", "name", "sms_confirmation_threshold", "has_tiers")
+
+
+#: what a higher app adds to the orders a list or an order's page reads, each `(orders, user) → orders` annotating them
+#: in a fixed number of subqueries whatever their number (settlement: the statement their delivery is booked on,
+#: `booked_statement_id`, `booked_month`, `booked_version`, `booked_draft`, for the readers of that statement)
+order_bookings: list[Callable[[QuerySet, object], QuerySet]] = []
+
+
+def with_booking(orders: QuerySet[RedemptionOrder], *, user) -> QuerySet[RedemptionOrder]:
+    """`orders` with what `order_bookings` adds for `user` (nothing for a reader who may not see statements)."""
+    for annotate in order_bookings:
+        orders = annotate(orders, user)
+    return orders
+
+
+def booked_in(month: date) -> dict:
+    """Lookups keeping the orders whose delivery is booked in the local `month`: recorded (`delivery_recorded_at`, the
+    time a statement counts, SPEC §4.11) from 00:00 on its 1st to 00:00 on the next month's, whatever its signing time."""
+    return in_month("delivery_recorded_at", month)
 
 
 MEMBER_COLUMNS = f"{sql.columns(Member, _MEMBER, 'm')}, {sql.columns(Program, _PROGRAM, 'p')}"

@@ -12,23 +12,23 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.forms import ListFilter, choice_filter
-from core.exports import check_format, download_name, field, label, list_download, moment
+from core.exports import check_format, download_name, field, label, list_download, moment, money
 from core.fsm import history_of
 from core.masking import mask_phone
 from core.models import Program, Tier
 from core.pages import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
-from core.roles import OPERATORS, STAFF_ROLES, has_role
+from core.roles import OPERATORS, STAFF_ROLES, has_role, sees_settlement_money
 from core.files import file_response
 from core.tabular import CONTENT_TYPES, TableRejected, table_file
 from core.texts import figure
 from points.forms import CancelForm, RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import CreditUpload, LedgerEntry, Member, RedemptionOrder
-from points.selectors import search_members
+from points.selectors import search_members, with_booking
 from points.services import credit_uploads, credits, orders
 from points.views_complaints import DESKS
 from points.views import label_entries, messages_of
@@ -170,11 +170,24 @@ def order_admin(request):
     require_role(request.user, STAFF)
     filters = StaffOrderFilterForm(request.GET)
     queryset = filters.apply(_staff_orders(request.user))
-    return render(request, "points/order_admin.html", paginate(request, queryset) | {"filters": filters}, status=filters.status)
+    context = paginate(request, queryset) | {"filters": filters, "booking": sees_settlement_money(request.user)}
+    return render(request, "points/order_admin.html", context, status=filters.status)
 
 
 def _staff_orders(user):
-    return RedemptionOrder.objects.visible_to(user).select_related("gift", "supplier", "member")
+    return with_booking(RedemptionOrder.objects.visible_to(user).select_related("gift", "supplier", "member"), user=user)
+
+
+#: what an order list's download says of its delivery's booking for readers of settlement money and statements
+#: (`sees_settlement_money`: suppliers, operators, finance; settlement.order_bookings annotates the statement):
+#: the settlement amount, the time the statement books the delivery by (记账时间), and the month and version of the
+#: statement booking it
+BOOKING_COLUMNS = [
+    field(gettext_lazy("结算金额"), "settlement_amount", money),
+    field(gettext_lazy("记账时间（结算按此）"), "delivery_recorded_at", moment),
+    field(gettext_lazy("结算单月份"), "booked_month", lambda month: f"{month:%Y-%m}" if month else ""),
+    field(pgettext_lazy("one item", "结算单版本"), "booked_version"),
+]
 
 
 #: the staff's order list's download: the columns of the page, which shows no member's personal data
@@ -194,7 +207,9 @@ ORDER_COLUMNS = [
 def order_admin_export(request, file_format: str):
     """The staff's order list as filtered, every order of it, as CSV or XLSX."""
     require_role(request.user, STAFF)
-    return list_download(filters=StaffOrderFilterForm(request.GET), rows=_staff_orders(request.user), columns=ORDER_COLUMNS,
+    booking = sees_settlement_money(request.user)
+    return list_download(filters=StaffOrderFilterForm(request.GET), rows=_staff_orders(request.user),
+                         columns=[*ORDER_COLUMNS, *(BOOKING_COLUMNS if booking else [field(gettext_lazy("记账时间（结算按此）"), "delivery_recorded_at", moment)])],
                          file_format=file_format, name="orders", now=timezone.now())
 
 

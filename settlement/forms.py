@@ -2,14 +2,13 @@
 from django import forms
 from django.utils.translation import gettext, gettext_lazy as _
 
-from core.errors import ValidationFailed
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, waiting_box, yes_no_box
 from core.roles import SUPPLIER_ROLES, waits_for
 from core.texts import figure
 from core.validators import BusinessDayField
 from settlement.models import Adjustment, Category, Resolution, Section, Statement
 from settlement.services import adjustments, statements
-from settlement.services.generation import parse_month
+from core.months import MonthFilter  # noqa: F401  (the settlement pages' month filters import it from here)
 from settlement.services.reconciliation import answerable_lines
 from settlement.sources import source_choices
 from suppliers.models import Supplier
@@ -32,17 +31,6 @@ def _supplier_choices() -> list[tuple[int, str]]:
 
 def _adjustable_supplier_choices() -> list[tuple[int, str]]:
     return list(adjustments.adjustable_suppliers().order_by("name").values_list("pk", "name"))
-
-
-class MonthFilter(forms.CharField):
-    """A month filter, YYYY-MM or another way parse_month reads: the month's first day, or None when empty."""
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        try:
-            return parse_month(text) if text else None
-        except ValidationFailed as error:
-            raise forms.ValidationError(error.detail) from None
 
 
 class SupplierFilterForm(ListFilter):

@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import RequiredText
@@ -80,7 +82,8 @@ class OrderSerializer(HidesSettlementMoney, PrebuiltFields, serializers.ModelSer
     """An order as its reader may see it: settlement figures only for the supplier, operators and finance, contact data masked
     for everyone but the member and the staff who must act on it."""
 
-    settlement_money_fields = ("settlement_unit_price", "settlement_amount")
+    settlement_money_fields = ("settlement_unit_price", "settlement_amount", "delivery_recorded_at", "statement_id",
+                               "statement_month", "statement_version", "statement_in_preparation")
 
     gift_name = serializers.CharField(source="gift.name", read_only=True)
     recipient_name = serializers.SerializerMethodField()
@@ -90,6 +93,18 @@ class OrderSerializer(HidesSettlementMoney, PrebuiltFields, serializers.ModelSer
                                                               "it can no longer be confirmed and expires at `expires_at`")
     code_tries_left = serializers.SerializerMethodField(help_text="wrong codes the member may still enter; null unless the "
                                                                   "order waits for its code")
+    delivery_recorded_at = serializers.DateTimeField(
+        read_only=True, help_text="when the delivery reached the platform: the time the supplier's statement books it by "
+                                  "(its month, Asia/Shanghai, is `booked_month`), which may fall after `delivered_at`, the "
+                                  "signing time; null until delivered")
+    statement_id = serializers.SerializerMethodField(help_text="the statement booking the order's delivery line "
+                                                               "(/api/v1/statements/{id}/); null while none the reader sees does")
+    statement_month = serializers.SerializerMethodField(help_text="that statement's month, YYYY-MM")
+    statement_version = serializers.SerializerMethodField(help_text="the statement's version the delivery line first "
+                                                                    "appears in (every later version keeps it)")
+    statement_in_preparation = serializers.SerializerMethodField(
+        help_text="for the supplier's users: the delivery is booked on its next statement, a draft finance is preparing, "
+                  "not issued yet (statement_id stays null until it is)")
 
     class Meta:
         model = RedemptionOrder
@@ -98,7 +113,8 @@ class OrderSerializer(HidesSettlementMoney, PrebuiltFields, serializers.ModelSer
             "tier_discount_percent", "clearance", "points_cost", "settlement_unit_price", "settlement_amount",
             "recipient_name", "recipient_phone", "address", "code_required", "code_locked", "code_tries_left", "placed_at",
             "expires_at", "confirmed_at",
-            "shipped_at", "delivered_at", "delivered_automatically", "returned_quantity",
+            "shipped_at", "delivered_at", "delivered_automatically", "returned_quantity", "delivery_recorded_at",
+            "statement_id", "statement_month", "statement_version", "statement_in_preparation",
         ]
         read_only_fields = fields
 
@@ -121,6 +137,23 @@ class OrderSerializer(HidesSettlementMoney, PrebuiltFields, serializers.ModelSer
 
     def get_code_tries_left(self, order) -> int | None:
         return MAX_CODE_ATTEMPTS - order.code_attempts if waits_for_code(order) else None
+
+    # the statement booking the delivery, as settlement annotates a reader's orders (points.selectors.with_booking)
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_statement_id(self, order) -> int | None:
+        return getattr(order, "booked_statement_id", None)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_statement_month(self, order) -> str | None:
+        month = getattr(order, "booked_month", None)
+        return f"{month:%Y-%m}" if month else None
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_statement_version(self, order) -> int | None:
+        return getattr(order, "booked_version", None)
+
+    def get_statement_in_preparation(self, order) -> bool:
+        return bool(getattr(order, "booked_draft", False))
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

@@ -14,8 +14,6 @@ month of 500 suppliers is one chunk) and progress advances per chunk. A run kill
 behind; running again claims what is still unclaimed and recomputes the draft totals, so the result equals a
 clean run. Issued statements never take new lines.
 """
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,11 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core import jobs
-from core.days import day_start
 from core.errors import ValidationFailed
 from core.fsm import log_creation
-from core.validators import BUSINESS_YEARS
 from core.masking import mask_phone_sql
+from core.months import FIRST_MONTH, LAST_MONTH, MONTH, month_start, next_month, parse_month  # noqa: F401  (read here by its callers)
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment
 from logistics.models.costs import Payer
 from logistics.services import costs
@@ -46,19 +43,7 @@ from suppliers.services.locks import lock_suppliers
 
 CHUNK = 1000  # suppliers per transaction (bench/settlement.py: 50 made a million-line month 10× slower)
 ZERO = Decimal("0.00")
-# a month as people write it: 2026-09, 2026-9, 2026/09, 2026.9, 202609, 2026年9月 (full-width digits read as NFKC folds them)
-MONTH = re.compile(r"([0-9]{4})(?:\s*[-/.年]\s*([0-9]{1,2})\s*月?|([0-9]{2}))")
-FIRST_MONTH, LAST_MONTH = date(BUSINESS_YEARS[0], 1, 1), date(BUSINESS_YEARS[-1], 12, 1)  # the months a statement or an assessment may be of
 Draft = Statement.State.DRAFT
-
-
-def month_start(month: date) -> datetime:
-    """00:00 on the 1st of `month` in Asia/Shanghai."""
-    return day_start(month.replace(day=1))
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def previous_month(month: date) -> date:
@@ -83,20 +68,6 @@ def chart_months(*, latest: date, until: date, count: int) -> list[date]:
 def cutoff_of(month: date) -> datetime:
     """The booking cutoff of `month`: events recorded before it belong to it (or an earlier statement)."""
     return month_start(next_month(month))
-
-
-def parse_month(value: str, *, field: str = "month") -> date:
-    """'2026-10' → date(2026, 10, 1), and so for each way of writing a month `MONTH` reads ('2026-9', '2026/09',
-    '202609', '2026年9月', full-width digits). :raises ValidationFailed: naming `field`, unless it is a month from
-    FIRST_MONTH to LAST_MONTH"""
-    match = MONTH.fullmatch(unicodedata.normalize("NFKC", value or "").strip())
-    month = int((match[2] or match[3]) if match else 0)
-    if not 1 <= month <= 12:
-        raise ValidationFailed(gettext("月份格式应为 YYYY-MM"), field=field)
-    if not FIRST_MONTH.year <= int(match[1]) <= LAST_MONTH.year:  # before date(): it refuses a year 0
-        bounds = {"first_month": FIRST_MONTH.strftime("%Y-%m"), "last_month": LAST_MONTH.strftime("%Y-%m")}
-        raise ValidationFailed(gettext("月份须在 %(first_month)s 至 %(last_month)s 之间") % bounds, field=field)
-    return date(int(match[1]), month, 1)
 
 
 def last_closed_month(now: datetime) -> date:

@@ -32,10 +32,13 @@ def test_staff_download_every_order_of_the_filter_without_the_members_data(opera
     everything = client.get(f"{EXPORT}.{file_format}")
     by_supplier = by_column(downloaded(client.get(f"{EXPORT}.{file_format}?supplier={tea.supplier_id}")))
 
-    rows = by_column(downloaded(everything))
+    header, *_ = table = downloaded(everything)
+    rows = by_column(table)
     assert sorted(row["订单号"] for row in rows) == sorted([old_tea, new_tea, new_cup])
     assert sorted(row["订单号"] for row in by_supplier) == sorted([old_tea, new_tea])
-    assert rows[0].keys() == {"订单号", "SKU", "礼品", "礼品商", "数量", "积分", "状态", "下单时间"}
+    # an XLSX row ends at its last value: nothing is booked yet, so the header alone names the statement's columns
+    assert header == ["订单号", "SKU", "礼品", "礼品商", "数量", "积分", "状态", "下单时间", "结算金额", "记账时间（结算按此）",
+                      "结算单月份", "结算单版本"]
     assert all(text not in body(everything).decode("utf-8", "replace")
                for text in (rich_member.phone, ADDRESS["recipient_phone"], ADDRESS["recipient_name"]))
 
@@ -115,4 +118,14 @@ def test_the_csv_download_starts_with_its_header_before_the_orders_are_written(o
     first = next(iter(response.streaming_content))
 
     assert response.streaming and response["Content-Disposition"].startswith('attachment; filename="orders-')
-    assert first.decode("utf-8-sig").splitlines() == ["订单号,SKU,礼品,礼品商,数量,积分,状态,下单时间"]
+    assert first.decode("utf-8-sig").splitlines() == ["订单号,SKU,礼品,礼品商,数量,积分,状态,下单时间,结算金额,记账时间（结算按此）,结算单月份,结算单版本"]
+
+
+def test_logistics_staff_download_the_booking_time_but_no_settlement_amount_or_statement(logistics, rich_member,
+                                                                                        gifts_of_two_suppliers, now):  # noqa: F811
+    tea, _cup = gifts_of_two_suppliers
+    place(rich_member, tea, now)
+
+    rows = by_column(downloaded(logged_in(logistics).get(f"{EXPORT}.csv")))
+
+    assert rows[0].keys() == {"订单号", "SKU", "礼品", "礼品商", "数量", "积分", "状态", "下单时间", "记账时间（结算按此）"}
