@@ -1,12 +1,16 @@
 """The member's order page shows the order's parcels, and its returns with what is left to return and a way to
 complain; the staff's order page its parcels as staff follow them (why one failed, to whom it went, masked) and its
-returns (imported by LogisticsConfig.ready)."""
+returns, with what they came to on the supplier's statement per outcome, as the orders API's detail says too
+(imported by LogisticsConfig.ready)."""
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.roles import sees_settlement_money
 from logistics.models import Shipment
+from logistics.selectors import return_outcomes
 from logistics.services import returns
 from points import views as order_pages
+from points import selectors as order_reads
 from points import views_operator as staff_order_pages
 
 
@@ -42,14 +46,17 @@ def staff_parcels(request, order) -> str:
 
 
 def staff_returns(request, order) -> str:
-    """The order's returns with their state and the points each gave back, each linked to its page; nothing when there
-    are none."""
+    """The order's returns with their state and the points each gave back, each linked to its page, and for readers of
+    settlement figures what they came to per outcome: the units netted off the supplier's statement and those claimed
+    from the logistics provider (`return_outcomes`); nothing when there are none."""
     return_requests = list(returns.list_returns(user=request.user).filter(order=order).order_by("id"))
     if not return_requests:
         return ""
-    context = {"order": order, "return_requests": return_requests, "staff": True}
+    outcomes = return_outcomes(order=order, user=request.user) if sees_settlement_money(request.user) else []
+    context = {"order": order, "return_requests": return_requests, "staff": True, "outcomes": outcomes}
     return render_to_string("logistics/returns/_order_returns.html", context, request=request)
 
 
 order_pages.order_sections.extend([parcels, order_returns])
 staff_order_pages.staff_order_sections.extend([staff_parcels, staff_returns])
+order_reads.order_return_outcomes.append(lambda order, user: return_outcomes(order=order, user=user))

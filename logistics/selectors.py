@@ -1,8 +1,8 @@
 """Reads of the goods flow, scoped by the actor."""
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Replace
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Replace
 
 from core.days import day_start
 from core.roles import STAFF_ROLES, has_role
@@ -10,6 +10,7 @@ from core.selectors import answering, rows_by_id
 from core.validators import folded
 from logistics.carriers import tracking_key, tracking_search_key
 from logistics.models import CarrierEvent, InboundShipment, LogisticsClaim, ReturnRequest, Shipment
+from logistics.models.returns import resolved_units
 from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS, WAITING_STATES
 from logistics.services.shipments import kinds_shipped_by
 from points.models import RedemptionOrder
@@ -141,3 +142,19 @@ def get_lost_parcel_claim(*, user, shipment: Shipment) -> LogisticsClaim | None:
     if not has_role(user, STAFF_ROLES) or shipment.state not in (Shipment.State.FAILED, Shipment.State.DELIVERED):
         return None
     return LogisticsClaim.objects.filter(shipment=shipment, cause=LogisticsClaim.Cause.LOST_PARCEL).only("pk", "state").first()
+
+
+def return_outcomes(*, order: RedemptionOrder, user) -> list[dict]:
+    """What the order's inspected returns came to for the supplier's statement, per outcome (SPEC §4.7), in the
+    outcomes' order, in one query: `units` returned with that outcome, `netted` the units netted off the supplier's
+    statement (a refund or exchange of resellable or defective units: the return's negative line, booked by the
+    statement of the month it closes in) and `claimed` the units that went to a logistics claim instead (transit
+    damage: the supplier is still paid for them and the provider is claimed); refused units (used) are neither."""
+    outcomes = list(ReturnRequest.Outcome)
+    rows = (ReturnRequest.objects.visible_to(user).filter(order=order).exclude(outcome="").values("outcome")
+            .annotate(units=Sum(resolved_units()), netted=Coalesce(Sum(resolved_units(), filter=Q(settlement_amount__lt=0)), 0),
+                      claimed=Coalesce(Sum("claim__quantity"), 0))
+            .order_by("outcome"))
+    return [{"outcome": row["outcome"], "outcome_label": str(ReturnRequest.Outcome(row["outcome"]).label), "units": row["units"],
+             "netted": row["netted"], "claimed": row["claimed"]}
+            for row in sorted(rows, key=lambda row: outcomes.index(row["outcome"]))]

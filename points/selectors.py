@@ -38,6 +38,17 @@ def with_booking(orders: QuerySet[RedemptionOrder], *, user) -> QuerySet[Redempt
     return orders
 
 
+#: what a higher app says of an order's returns on its page and in the API's detail, `(order, user) → [outcome, …]`
+#: (logistics: per inspection outcome, the units netted off the supplier's statement and those claimed from the
+#: logistics provider instead, `logistics.selectors.return_outcomes`)
+order_return_outcomes: list[Callable[[RedemptionOrder, object], list[dict]]] = []
+
+
+def return_outcomes(order: RedemptionOrder, *, user) -> list[dict]:
+    """What `order_return_outcomes` says of the order's returns for `user`, in one list."""
+    return [outcome for read in order_return_outcomes for outcome in read(order, user)]
+
+
 def booked_in(month: date) -> dict:
     """Lookups keeping the orders whose delivery is booked in the local `month`: recorded (`delivery_recorded_at`, the
     time a statement counts, SPEC §4.11) from 00:00 on its 1st to 00:00 on the next month's, whatever its signing time."""

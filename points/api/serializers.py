@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import RequiredText
-from core.api.serializers import HidesSettlementMoney, PrebuiltFields
+from core.api.serializers import HidesSettlementMoney, PrebuiltFields, hides_settlement_money
 from core.api.transitions import ReasonInput
 from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
@@ -154,6 +154,34 @@ class OrderSerializer(HidesSettlementMoney, PrebuiltFields, serializers.ModelSer
 
     def get_statement_in_preparation(self, order) -> bool:
         return bool(getattr(order, "booked_draft", False))
+
+
+class ReturnOutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["resellable", "defective", "transit_damage", "used"], help_text="the inspection's outcome")
+    outcome_label = serializers.CharField(help_text="the outcome in the reader's language")
+    units = serializers.IntegerField(help_text="units returned with this outcome")
+    netted = serializers.IntegerField(help_text="of those, units netted off the supplier's statement (a negative return line)")
+    claimed = serializers.IntegerField(help_text="of those, units that went to a logistics claim instead (transit damage: the "
+                                                 "supplier is still paid for them)")
+
+
+class OrderDetailSerializer(OrderSerializer):
+    """One order, with what its returns came to for the supplier's statement (not for members or the logistics
+    provider, as settlement figures)."""
+
+    settlement_money_fields = (*OrderSerializer.settlement_money_fields, "return_outcomes")
+
+    return_outcomes = serializers.SerializerMethodField(
+        help_text="per inspection outcome of the order's returns: the units, those netted off the supplier's statement and "
+                  "those claimed from the logistics provider")
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "return_outcomes"]
+        read_only_fields = fields
+
+    @extend_schema_field(ReturnOutcomeSerializer(many=True))
+    def get_return_outcomes(self, order) -> list[dict]:
+        return selectors.return_outcomes(order, user=self.context["request"].user) if not hides_settlement_money(self) else []
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

@@ -30,6 +30,7 @@ from points.api.serializers import (
     MemberDetailSerializer,
     MemberSerializer,
     MemberProfileSerializer,
+    OrderDetailSerializer,
     OrderSerializer,
     PlaceOrderInput,
     RedeliverInput,
@@ -171,6 +172,7 @@ class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.Rea
     def get_queryset(self):
         return with_booking(RedemptionOrder.objects.visible_to(self.request.user).select_related("gift"), user=self.request.user)
 
+    @extend_schema(responses=OrderDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
         order = self.get_object()
         now = timezone.now()
@@ -180,7 +182,7 @@ class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.Rea
                 actor=request.user, subject=order, fields=["recipient_name", "recipient_phone", "address"], purpose="fulfilment", at=now
             )
         context = self.get_serializer_context() | {"unmasked_ids": {order.pk} if unmasked else set()}
-        return Response(OrderSerializer(order, context=context).data)
+        return Response(OrderDetailSerializer(order, context=context).data)
 
     @extend_schema(request=PlaceOrderInput, responses={201: OrderSerializer})
     @idempotent
