@@ -310,6 +310,21 @@ class OwnStockCountForm(forms.Form):
         return whole_units(self.cleaned_data["available"])
 
 
+class WarehouseCountForm(forms.Form):
+    """Logistics staff's count of one gift's units on hand at a warehouse, why, who is liable for a shortfall, and the
+    units on hand the page showed (`counted_from`: the service refuses the count when they changed since)."""
+
+    on_hand = _units_input(_("盘点在库数量"))
+    reason = forms.CharField(label=_("盘点原因"), required=False, widget=forms.TextInput(
+        attrs={"maxlength": 200, "placeholder": _("如月度盘点、货架破损、丢失"), "required": True}))
+    liable = forms.ChoiceField(label=_("短少责任方"), required=False, choices=[("", _("（盘亏时必选）")), *StockMovement.Liable.choices])
+    counted_from = forms.IntegerField(min_value=0, max_value=MAX_OWN_STOCK, widget=forms.HiddenInput, error_messages=dict.fromkeys(
+        ("required", "invalid", "min_value", "max_value"), _("页面已过期，请刷新后重新盘点")))
+
+    def clean_on_hand(self) -> int | None:
+        return whole_units(self.cleaned_data["on_hand"])
+
+
 class SafetyStockForm(forms.Form):
     """The safety stock of one gift at one location (one row of the stock page): a dropship supplier's at its own
     location, logistics' or an operator's at a warehouse."""

@@ -20,6 +20,7 @@ urlpatterns = [
     path("stock/own/<int:pk>/", views_stock.stock_count, name="supplier-stock-count"),
     path("stock/own/<int:pk>/safety-stock/", views_stock.own_safety_stock, name="supplier-own-safety-stock"),
     path("stock/<int:pk>/safety-stock/", views_stock.safety_stock, name="stock-safety-stock"),
+    path("stock/<int:pk>/count/", views_stock.warehouse_count, name="stock-warehouse-count"),
     path("gift-review/", views.review_queue, name="operator-gift-review"),
     path("gift-review/gifts/<int:pk>/<slug:name>/", views.review_decision, name="operator-gift-decision"),
     path("gift-review/revisions/<int:pk>/images/<int:index>/", views.revision_image, name="revision-image"),

@@ -20,10 +20,10 @@ from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.pages import act_with_form, page_status, paginate, posted_from, redirect_back, report_form_errors
 from core.roles import SUPPLIER_ROLES
-from suppliers.forms_catalog import MovementFilterForm, OwnStockCountForm, SafetyStockForm, StockFilterForm
+from suppliers.forms_catalog import MovementFilterForm, OwnStockCountForm, SafetyStockForm, StockFilterForm, WarehouseCountForm
 from suppliers.models.inventory import below_safety_stock
-from suppliers.models import Gift, StockMovement, StockRecord
-from suppliers.selectors import stock_movements_of, stock_of
+from suppliers.models import Gift, Location, StockMovement, StockRecord
+from suppliers.selectors import movements_of, stock_movements_of, stock_of
 from suppliers.services import inventory
 from suppliers.views_catalog import GIFT_READERS
 
@@ -59,6 +59,7 @@ def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None
         "today": timezone.localdate(),
         "own_stock": _own_stock(request.user, refused) if request.user.role in SUPPLIER_ROLES else [],
         "sets_safety_stock": request.user.role in inventory.SAFETY_STOCK_SETTERS,
+        "counts_stock": request.user.role in inventory.WAREHOUSE_COUNTERS,
         "opens_gifts": request.user.role in GIFT_READERS,
         "next_path": posted_from(request, reverse("supplier-stock")) if refused else "",
     }
@@ -160,6 +161,25 @@ def safety_stock(request, pk: int):
                      success=_("%(sku)s 安全库存已更新") % {"sku": record.gift.sku}):
         return redirect_back(request, reverse("supplier-stock"))
     return stock(request, refused=(record, "safety_form", form))
+
+
+@login_required
+def warehouse_count(request, pk: int):
+    """Logistics staff count one gift's units on hand at a warehouse (GET: the form beside the record and its recent
+    movements; POST: booked, back to the stock page; refused, the form again with the errors next to its fields)."""
+    require_role(request.user, inventory.WAREHOUSE_COUNTERS)
+    record = get_object_or_404(StockRecord.objects.visible_to(request.user).select_related("gift", "location")
+                               .filter(location__kind=Location.Kind.WAREHOUSE), pk=pk)
+    if request.method == "POST":
+        form = WarehouseCountForm(request.POST)
+        if act_with_form(request, form, inventory.count_warehouse_stock, record=record,
+                         success=_("%(sku)s 盘点已记录") % {"sku": record.gift.sku}):
+            return redirect("supplier-stock")
+    else:
+        form = WarehouseCountForm(initial={"on_hand": record.on_hand, "counted_from": record.on_hand})
+    movements = movements_of(request.user, gift=record.gift, location=record.location)[:RECENT_MOVEMENTS]
+    return render(request, "suppliers/catalog/warehouse_count.html", {"record": record, "form": form, "movements": movements},
+                  status=page_status(("count", form)) if form.is_bound else 200)
 
 
 def _set_safety_stock(*, now, **arguments):

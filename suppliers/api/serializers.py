@@ -281,7 +281,7 @@ class StockMovementSerializer(serializers.ModelSerializer):
     class Meta:
         model = StockMovement
         fields = ["id", "gift", "location", "kind", "on_hand_delta", "reserved_delta", "at", "source_type", "source_id", "source_number",
-                  "note", "note_label"]
+                  "note", "note_label", "liable"]
         read_only_fields = fields
 
 

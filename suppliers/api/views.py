@@ -147,6 +147,20 @@ class StockCountInput(serializers.Serializer):
     )
 
 
+class WarehouseCountInput(serializers.Serializer):
+    on_hand = serializers.IntegerField(min_value=0, max_value=inventory.MAX_OWN_STOCK,
+                                       help_text="units counted on the shelf, those reserved for orders included (never fewer than them)")
+    reason = RequiredText(max_length=StockMovement._meta.get_field("note").max_length,
+                          help_text="why, e.g. 月度盘点, a unit damaged on the shelf or missing; kept as the movement's note")
+    liable = serializers.ChoiceField(choices=StockMovement.Liable.choices, required=False, allow_blank=True, default="",
+                                     help_text="who answers for a shortfall (required when the count is below the units on hand)")
+    counted_from = serializers.IntegerField(
+        min_value=0, max_value=inventory.MAX_OWN_STOCK, required=False,
+        help_text="the units on hand the count was made from (as last read): when they have changed since, the count is refused, "
+                  "409 `stock_changed`, and books nothing",
+    )
+
+
 class SafetyStockInput(serializers.Serializer):
     safety_stock = serializers.IntegerField(min_value=0, max_value=inventory.MAX_OWN_STOCK)  # what the service takes
 
@@ -365,6 +379,18 @@ class StockRecordViewSet(viewsets.ReadOnlyModelViewSet):
         params.is_valid(raise_exception=True)
         inventory.set_safety_stock(gift=record.gift, location=record.location, at=timezone.now(), actor=request.user,
                                    **params.validated_data)
+        return Response(StockRecordSerializer(self.get_queryset().get(pk=record.pk)).data)
+
+    @extend_schema(request=WarehouseCountInput, responses=StockRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="count")
+    def count(self, request, pk=None):
+        """Logistics staff count the units on hand at a warehouse: the difference is booked as a 盘点更正 movement with the
+        reason and, for a shortfall, who is liable; the supplier is told. A count below the reserved units is refused."""
+        record = self.get_object()
+        require_role(request.user, inventory.WAREHOUSE_COUNTERS)
+        params = WarehouseCountInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        inventory.count_warehouse_stock(record=record, actor=request.user, now=timezone.now(), **params.validated_data)
         return Response(StockRecordSerializer(self.get_queryset().get(pk=record.pk)).data)
 
 

@@ -142,6 +142,14 @@ class StockMovement(models.Model):
         COLLECTION = "collection", _("礼品商取回")
         CORRECTION = "correction", _("盘点更正")
 
+    class Liable(models.TextChoices):
+        """Who answers for units a warehouse count found missing (SPEC §4.3): the logistics provider (lost or damaged
+        on its shelf), the supplier (e.g. delivered short), or nobody (a counting error found)."""
+
+        LOGISTICS = "logistics", _("物流商")
+        SUPPLIER = "supplier", _("礼品商")
+        NONE = "none", _("无责任方（盘点差错）")
+
     gift = models.ForeignKey("suppliers.Gift", on_delete=models.PROTECT, related_name="stock_movements")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
@@ -153,6 +161,8 @@ class StockMovement(models.Model):
     source_id = models.CharField(_("来源编号"), max_length=40, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     note_params = models.JSONField(_("备注参数"), null=True, blank=True)  # the values of a note the system wrote (core.texts)
+    # a warehouse count's shortfall only (盘点更正 down): who answers for the missing units, for finance to settle
+    liable = models.CharField(_("短少责任方"), max_length=10, choices=Liable.choices, blank=True, default="")
 
     objects = ScopedManager()
     visibility = Visibility(supplier="gift__supplier")

@@ -29,6 +29,7 @@ KIND_LABELS = {
     "gift_retired": _("礼品退市"),
     "replenishment": _("补货提醒"),
     "own_stock_low": _("自有仓库存预警"),
+    "stock_corrected": _("物流仓盘点更正"),
     "inbound_received": _("入库单收货"),
     "inbound_put_away": _("入库单上架"),
     "inbound_over_received": _("入库单到货多于预报"),

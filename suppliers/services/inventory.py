@@ -67,7 +67,7 @@ def with_source_numbers(movements: QuerySet[StockMovement]) -> QuerySet[StockMov
 
 def _move(
     *, gift: Gift, location: Location, kind: str, on_hand: int, reserved: int, at: datetime, actor, source: Source,
-    free_needed: int = 0, reserved_needed: int = 0, note: str = "",
+    free_needed: int = 0, reserved_needed: int = 0, note: str = "", liable: str = "",
 ) -> StockRecord:
     # A refusal writes nothing and is raised outside the block, so a caller may catch it and go on; any other
     # failure dooms the caller's transaction (there is no savepoint of its own: the hot path has many callers).
@@ -84,7 +84,7 @@ def _move(
             sql.insert([StockMovement(
                 gift_id=gift.pk, location_id=location.pk, kind=kind, on_hand_delta=on_hand, reserved_delta=reserved, at=at,
                 actor=actor if getattr(actor, "is_authenticated", False) else None, source_type=source.type, source_id=source.id, note=note,
-                note_params=note_params,
+                note_params=note_params, liable=liable,
             )])
             if on_hand < 0 or reserved > 0:
                 _raise_replenishment_if_low(record=record, at=at)
@@ -265,6 +265,80 @@ def count_own_stock(
             record = write_off_stock(gift=gift, location=location, quantity=-difference, at=now, actor=actor, source=source,
                                      kind=StockMovement.Kind.WRITE_OFF, note=reason)
     return record
+
+
+#: who counts the stock at a warehouse (`count_warehouse_stock`): the logistics provider that holds it
+WAREHOUSE_COUNTERS = frozenset({Role.LOGISTICS})
+Liable = StockMovement.Liable
+#: the liable party as a supplier's notice names it, in the reader's language (the movement's choices, as message ids)
+LIABLE_NAMES = {Liable.LOGISTICS: gettext_noop("物流商"), Liable.SUPPLIER: gettext_noop("礼品商"), Liable.NONE: gettext_noop("无责任方（盘点差错）")}
+
+
+def count_warehouse_stock(
+    *, record: StockRecord, on_hand: int, reason: str, actor, now: datetime, liable: str = "", counted_from: int | None = None,
+) -> StockRecord:
+    """Logistics staff count the units of a gift on hand at a warehouse (a periodic count, a unit damaged on the shelf or
+    missing) and say why: the difference from the units on hand is booked as one 盘点更正 movement with who, when, why
+    and, for a shortfall, who is liable for it; the supplier is told. A count equal to the units on hand books nothing.
+    Units reserved for confirmed orders are on hand until they ship, so a count below them is refused. `counted_from`:
+    the units on hand the count was made from; when a shipment or another count has changed them since, it is refused.
+
+    :raises PermissionDenied: unless the actor is logistics staff
+    :raises ValidationFailed: a location that is not a warehouse (`location`), a count not a whole number from 0 to
+        MAX_OWN_STOCK or below the reserved units (`on_hand`), no reason or one too long (`reason`), a shortfall without
+        who is liable or an unknown party (`liable`)
+    :raises StockChanged: naming `on_hand`, when the units on hand are no longer `counted_from`
+    """
+    if getattr(actor, "role", None) not in WAREHOUSE_COUNTERS:
+        raise PermissionDenied(gettext("只有物流人员可以盘点物流仓库存"))
+    location = record.location
+    if location.kind != Location.Kind.WAREHOUSE:
+        raise ValidationFailed(gettext("礼品商自有仓的库存由礼品商盘点"), field="location")
+    _units(on_hand, name=gettext("盘点在库数量"), field="on_hand")
+    if counted_from is not None:
+        _units(counted_from, name=gettext("盘点前的在库数量"), field="counted_from")
+    reason = validate_length(required_text(reason, message=gettext("请填写盘点原因，如月度盘点、货架破损、丢失")),
+                             model=StockMovement, column="note", field="reason")
+    if liable not in ("", *Liable.values):
+        raise ValidationFailed(gettext("请选择短少责任方"), field="liable")
+    with transaction.atomic():
+        # the gift before its stock, as every path taking both locks them (a count down may retire a clearance gift)
+        state = lock_gift(record.gift_id).state
+        gift = record.gift
+        before = StockRecord.objects.select_for_update().get(pk=record.pk)
+        if counted_from is not None and before.on_hand != counted_from:
+            raise StockChanged(gettext("在库数量已变为 %(on_hand)s（其间有出入库或其他盘点），请重新盘点") % {"on_hand": before.on_hand},
+                               field="on_hand")
+        if on_hand < before.reserved:
+            raise ValidationFailed(gettext("盘点在库数量 %(on_hand)s 少于已为订单占用的 %(reserved)s 件，占用的件数须在库")
+                                   % {"on_hand": on_hand, "reserved": before.reserved}, field="on_hand")
+        difference = on_hand - before.on_hand
+        if difference < 0 and not liable:
+            raise ValidationFailed(gettext("盘亏时请选择短少责任方"), field="liable")
+        if difference == 0:
+            return before
+        after = _move(gift=gift, location=location, kind=Kind.CORRECTION, on_hand=difference, reserved=0, free_needed=max(-difference, 0),
+                      at=now, actor=actor, source=Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S")), note=reason,
+                      liable=liable if difference < 0 else "")
+        if difference > 0:
+            meet_replenishment(gift=gift, location=location, at=now, actor=actor)
+            _freed_after_retirement(gift=gift, state=state, location=location, quantity=difference, at=now)
+        _tell_supplier_of_count(gift=gift, location=location, before=before.on_hand, after=after.on_hand, reason=reason,
+                                liable=liable if difference < 0 else "", at=now)
+    return after
+
+
+def _tell_supplier_of_count(*, gift: Gift, location: Location, before: int, after: int, reason: str, liable: str, at: datetime) -> None:
+    """The supplier's notice of a count that corrected its consignment at a warehouse, linking to the gift's movements there."""
+    from suppliers.services.notices import send_notice
+
+    params = {"gift": gift.name, "location": location.described(), "before": before, "after": after, "reason": reason}
+    body = gettext_noop("物流商盘点后在库数量由 %(before)s 更正为 %(after)s，原因：%(reason)s。")
+    if liable:
+        params["liable"] = Message(LIABLE_NAMES[liable])
+        body = gettext_noop("物流商盘点后在库数量由 %(before)s 更正为 %(after)s，原因：%(reason)s。短少责任方：%(liable)s。")
+    send_notice(supplier=gift.supplier, kind="stock_corrected", title=gettext_noop("库存盘点更正：%(gift)s（%(location)s）"), body=body,
+                params=params, now=at, link=f"{reverse('supplier-stock-movements')}?gift={gift.pk}&location={location.pk}")
 
 
 def _own_dropship_location(gift: Gift, actor, *, denied: str) -> Location:

@@ -45,7 +45,7 @@ INFO_KINDS = frozenset({
     "adjustment_approved", "assessment_published", "complaint_auto_resolved", "complaint_escalated", "contract_approved", "extra_cost_voided",
     "gift_approved", "gift_clearance", "gift_delisted", "gift_published", "gift_retired", "inbound_put_away", "inbound_received",
     "profile_change_approved", "public_complaint_answered", "qualification_approved", "re_evaluation_renewed", "replacement_refunded", "return_inspected",
-    "revision_approved", "statement_collected", "statement_deemed_confirmed", "statement_paid", "supplier_approved",
+    "revision_approved", "stock_corrected", "statement_collected", "statement_deemed_confirmed", "statement_paid", "supplier_approved",
     "supplier_suspended", "supplier_terminated",  # its leftover stock to collect comes as a leftover_lots notice of its own
     "suspension_dismissed",  # an operator decided not to suspend it (the reason given)
 })
