@@ -104,6 +104,19 @@ DEMO_GIFTS = [
 APPROVED_GIFT = (0, "TEA-DHP-100", "武夷大红袍礼盒 100g", "tea", "150.00", {"gotone": 1300, "mzone": 1100}, "warehouse", 0)
 
 
+@register_seed(26, "a warehouse count: a tea gift box found damaged on the shelf, the logistics provider liable")
+def seed_warehouse_count(*, now, password, progress) -> None:
+    from suppliers.models import StockMovement, StockRecord
+    from suppliers.services import inventory
+
+    logistics = ensure_user(username="logistics", role=Role.LOGISTICS, password=password)
+    record = StockRecord.objects.select_related("gift", "location").get(gift__sku="TEA-LJ-250", location__code="WH-HZ")
+    if not StockMovement.objects.filter(gift=record.gift, kind=StockMovement.Kind.CORRECTION).exists():
+        inventory.count_warehouse_stock(record=record, on_hand=record.on_hand - 1, reason="月度盘点：货架上 1 盒压损，无法销售",
+                                        liable=StockMovement.Liable.LOGISTICS, actor=logistics, now=now - timedelta(days=150))
+    progress(1, 1)
+
+
 @register_seed(25, "categories, warehouses and listed gifts with stock")
 def seed_catalog(*, now, password, progress) -> None:
     from decimal import Decimal

@@ -82,3 +82,14 @@ def test_the_demo_operator_finds_an_approved_gift_with_no_publishing_time_to_put
 
     assert (waiting.name, waiting.supplier.name) == ("武夷大红袍礼盒 100g", "杭州优选礼品有限公司")
     assert waiting.sku in queue and 'data-testid="blocked"' not in queue  # offered to put online or schedule
+
+
+def test_the_demo_has_a_warehouse_count_the_supplier_reads_with_who_is_liable(seeded_demo, client):
+    from suppliers.models import StockMovement
+
+    client.login(username="supplier_a", password="demo12345")
+    page = client.get("/supplier/stock/movements/?kind=correction").content.decode()
+
+    correction = StockMovement.objects.get(kind="correction")
+    assert (correction.gift.sku, correction.location.code, correction.on_hand_delta, correction.liable) == ("TEA-LJ-250", "WH-HZ", -1, "logistics")
+    assert "货架上 1 盒压损" in page and "短少责任方：物流商" in page
