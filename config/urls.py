@@ -40,6 +40,7 @@ urlpatterns = [
     path("logistics/", include("logistics.urls_provider")),
     path("logistics/", include("logistics.urls_returns")),
     path("logistics/", include("logistics.urls_leftovers")),
+    path("logistics/", include("logistics.urls_goods_back")),
     path("settlement/", include("settlement.urls")),
     path("settlement/", include("settlement.urls_cases")),
     path("settlement/", include("settlement.urls_assessment")),

@@ -9,7 +9,7 @@ from core.roles import STAFF_ROLES, has_role
 from core.selectors import answering, rows_by_id
 from core.validators import folded
 from logistics.carriers import tracking_key, tracking_search_key
-from logistics.models import CarrierEvent, InboundShipment, LogisticsClaim, ReturnRequest, Shipment
+from logistics.models import CarrierEvent, GoodsBack, InboundShipment, LogisticsClaim, ReturnRequest, Shipment
 from logistics.models.returns import resolved_units
 from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS, WAITING_STATES
 from logistics.services.shipments import kinds_shipped_by
@@ -158,3 +158,14 @@ def return_outcomes(*, order: RedemptionOrder, user) -> list[dict]:
     return [{"outcome": row["outcome"], "outcome_label": str(ReturnRequest.Outcome(row["outcome"]).label), "units": row["units"],
              "netted": row["netted"], "claimed": row["claimed"]}
             for row in sorted(rows, key=lambda row: outcomes.index(row["outcome"]))]
+def list_goods_back(*, user) -> QuerySet[GoodsBack]:
+    """The defective units owed back to suppliers that the user may see (a supplier its own, logistics and operators
+    all), newest first, with their return, gift, warehouse and supplier joined and a disputed one's note read for the
+    whole list in one query (`GoodsBack.objection`)."""
+    return (GoodsBack.objects.visible_to(user).select_related("return_request__order", "gift", "location", "supplier")
+            .prefetch_related(GoodsBack.objection.prefetch()))
+
+
+def goods_back_of(return_request: ReturnRequest, *, user) -> GoodsBack | None:
+    """The units of the return owed back to its supplier, where the user may see them; else None."""
+    return GoodsBack.objects.visible_to(user).filter(return_request=return_request).first()

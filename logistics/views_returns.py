@@ -48,6 +48,7 @@ from logistics.forms_returns import (
 )
 from logistics.forms_claims import CorrectClaimForm, RejectClaimForm, SettleClaimForm, WithdrawLostReportForm
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Tariff
+from logistics.selectors import goods_back_of
 from logistics.services import claims, costs, return_split, returns
 from points.models import RedemptionOrder
 
@@ -175,6 +176,7 @@ def return_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = 
         "send_back_failed": returns.may_send_back_again(return_request),
         "replacement_failed": return_request.failed_replacement(),
         "extra_costs": costs.list_extra_costs(user=request.user).filter(return_request=return_request),
+        "goods_back": goods_back_of(return_request, user=request.user),  # its defective units on their way back to the supplier
         "next_path": posted_from(request, reverse("logistics-return", args=[return_request.pk])) if refused else "",
     }
     return render(request, "logistics/returns/detail.html", context, status=page_status(refused))

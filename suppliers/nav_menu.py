@@ -11,6 +11,7 @@ SUPPLIER_MENU = [
     (NavGroup.GIFTS, ["supplier-gifts", "supplier-catalog-import", "operator-categories"]),
     (pgettext_lazy("nav group", "库存与物流"), [
         "supplier-stock", "supplier-inbound", "supplier-orders", "supplier-dropship", "logistics-bulk-ship", "logistics-returns",
+        "logistics-goods-back",
         "logistics-extra-costs",
         "leftover-lots",
     ]),

@@ -26,6 +26,7 @@ CREATED = {
     "LogisticsClaim": ("open", "opened_at", "reported_by"),
     "InboundShipment": ("announce", "announced_at", ANY),
     "LeftoverLot": ("record", "created_at", SYSTEM),
+    "GoodsBack": ("create", "created_at", ANY),  # by the inspector of its return (the history names it)
     "Statement": ("generate", "generated_at", ANY),
     "Adjustment": ("create", "created_at", "created_by"),
     "PenaltyProposal": ("propose", "created_at", SYSTEM),

@@ -24,6 +24,7 @@ from tests.api_schema import mismatches, schema_path, served_schema
 from tests.access_rows import assessment
 from tests.access_rows import team
 from tests.access_rows import credit_files
+from tests.access_rows import goods_back
 from tests.access_rows import announcements, cases, catalog_io, complaints, flow, leftovers, profile, provider, returns, settlement
 from tests.conftest import client_for
 from tests.factories import ApplicantFactory, GiftFactory, MemberFactory, WarehouseFactory, NoticeFactory, SupplierUserFactory, UserFactory, supplier_in
@@ -33,6 +34,7 @@ AREAS = [profile, catalog_io, flow, provider, returns, leftovers, settlement, co
 AREAS.append(assessment)
 AREAS.append(team)
 AREAS.append(credit_files)
+AREAS.append(goods_back)
 SNAPSHOT = Path(__file__).parent / "snapshots" / "api_fields.json"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001649444154789c636464626660606062606060606000000070000a33c5f7880000000049454e44ae426082")  # a 2 × 2 picture
 METHODS = ["get", "post", "put", "patch", "delete"]

@@ -52,6 +52,8 @@ PAIRS = [
     (("logistics-tariffs", "logistics-extra-costs"), "tariff-list", None),
     (("logistics-claim",), "logistics-claim-detail", "claim"),
     (("leftover-lot",), "leftover-lot-detail", "leftover_lot"),
+    (("logistics-goods-back",), "goods-back-list", None),
+    (("logistics-goods-back-item",), "goods-back-detail", "goods_back"),
     # settlement
     (("settlement-statement",), "statement-detail", "statement"),
     (("settlement-adjustments",), "adjustment-list", None),

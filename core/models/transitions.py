@@ -78,7 +78,7 @@ TRANSITION_LABELS = {
     "respond": _("答复"), "resolve": _("解决"), "request_relisting": _("申请重新上线"), "reopen": _("重新打开"),
     "reissue": _("下发新版本"), "refuse": _("拒绝"), "refund": _("退款"), "redeliver": _("重新配送"), "reactivate": _("恢复合作"),
     "put_away": _("上架入库"), "publish": _("上线"), "pick": _("拣货"), "pay": _("付款"), "move_to_clearance": _("转入清仓"), "use_up": _("全部用于换货"),
-    "collect_part": _("部分取回"), "split": _("拆分"), "dispose_part": _("部分销毁处置"),
+    "collect_part": _("部分取回"), "split": _("拆分"), "dispose_part": _("部分销毁处置"), "send": _("发出"), "send_again": _("重新发出"),
     "meet": _("达成"), "issue": _("下发"), "invoice": _("开票"), "inspect": _("检验"), "hand_over": _("交接"),
     "give_up": _("放弃配送"), "deliver_after_all": _("撤回丢失后签收"), "fail_delivery": _("配送失败"), "fail": _("失败"), "expire": _("过期"), "exchange": _("换货"),
     "escalate": _("升级"), "dispute": _("提出异议"), "dispose": _("处置"), "delist": _("下线"), "decide": _("决定"),

@@ -1,5 +1,6 @@
 from .claims import LogisticsClaim
 from .costs import ExtraCost, Tariff, TariffChange
+from .goods_back import GoodsBack
 from .inbound import InboundShipment
 from .leftovers import LeftoverLot
 from .returns import ReturnEvidence, ReturnRequest
@@ -7,6 +8,6 @@ from .shipment_uploads import ShipmentUpload
 from .shipments import CarrierEvent, HandoffBatch, HandoffItem, Shipment
 
 __all__ = [
-    "CarrierEvent", "ExtraCost", "HandoffBatch", "HandoffItem", "InboundShipment", "LeftoverLot", "LogisticsClaim", "ReturnEvidence", "ReturnRequest",
+    "CarrierEvent", "ExtraCost", "GoodsBack", "HandoffBatch", "HandoffItem", "InboundShipment", "LeftoverLot", "LogisticsClaim", "ReturnEvidence", "ReturnRequest",
     "Shipment", "ShipmentUpload", "Tariff", "TariffChange",
 ]

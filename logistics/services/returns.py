@@ -54,7 +54,7 @@ from core.validators import is_blank, required_text
 from logistics.models import ExtraCost, ReturnEvidence, ReturnRequest, Shipment
 from logistics.models.returns import resolved_units
 from logistics.models.costs import CostKind, Payer
-from logistics.services import claims, costs, leftovers
+from logistics.services import claims, costs, goods_back, leftovers
 from logistics.services.return_evidence import attach_evidence, evidence_problems, require_acceptable
 from logistics.services.ship_by import ship_by_shown
 from logistics.services.shipments import CONTACT_FIELDS, UNDERWAY, _new_shipment, mark_supplier_told, tell_supplier_of_parcel
@@ -509,6 +509,7 @@ def inspect_return(
                     return_request=return_request, reported_by=actor,
                     reason=Message(gettext_noop("退货 %(number)s 检验时发现运输破损"), number=return_request.number),
                 )
+            goods_back.owe_back(return_request=return_request, actor=actor, now=now)  # a warehouse's defective units
             _tell_member(return_request, now)
             if effect.liable == Liable.SUPPLIER:
                 _tell_supplier_liable(return_request, order, effect, now=now, note=reason)

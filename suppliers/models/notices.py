@@ -40,6 +40,7 @@ KIND_LABELS = {
     "dropship_send_back": _("货品待寄回会员"),
     "return_approved": _("退换货批准"),
     "return_inspected": _("退换货检验结论"),
+    "goods_back_dispatched": _("质量问题退货已退回"),
     "replacement_reshipped": _("换货重新发出"),
     "replacement_refunded": _("换货改为退积分"),
     "complaint_assigned": _("投诉待答复"),

@@ -28,6 +28,7 @@ ACTION_KINDS = frozenset({
     "dropship_to_ship",  # ship the dropship orders handed to it within 48 hours
     "dropship_redelivery", "dropship_replacement", "dropship_send_back",  # ship the dropship parcel made for it within 48 hours
     "leftover_lots",  # collect the leftover lot by its deadline (or it is disposed of)
+    "goods_back_dispatched",  # confirm receipt of the defective units sent back, or object
     "inbound_over_received",  # announce the units that came beyond an inbound shipment's announcement
     "own_stock_low",  # restock the own warehouse
     "qualification_expired", "qualification_expiring",  # upload the renewed licence or certificate

@@ -105,7 +105,7 @@ def test_the_suppliers_navigation_is_grouped_by_what_it_does_and_keeps_every_ent
 
     assert list(groups) == ["礼品", "库存与物流", "结算", "服务与考核", "企业资料", "消息"]
     assert groups["礼品"] == ["我的礼品", "礼品导入导出", "礼品类别"]
-    assert groups["库存与物流"] == ["库存", "入库预报", "订单", "直发订单", "批量发货", "遗留礼品", "退换货", "额外费用"]
+    assert groups["库存与物流"] == ["库存", "入库预报", "订单", "直发订单", "批量发货", "遗留礼品", "退回货品", "退换货", "额外费用"]
     assert groups["结算"] == ["结算单", "调账", "对账"]
     assert groups["企业资料"] == ["资料信息", "团队成员", "合同与资质"] and groups["消息"] == ["公告", "站内通知"]
     every_link = re.findall(r"<a [^>]*>([^<]*)</a>", nav(response))

@@ -46,11 +46,11 @@ NOT_COPIED = {
 #: of the children themselves, so that their unique values differ)
 WITH_CHILDREN = {
     "Gift": ["prices", "stock_records"], "Statement": ["versions", "lines"], "Assessment": ["results", "penalties"],
-    "Announcement": ["deliveries"], "Reconciliation": ["lines"],
+    "Announcement": ["deliveries"], "Reconciliation": ["lines"], "ReturnRequest": ["goods_back"],
 }
 #: rows a composite unique key ties to one parent: copied only with a copy of that parent
 ONLY_WITH_PARENT = {"GiftPrice", "KpiResult", "PenaltyProposal", "GiftRevision",
-                    "ReplenishmentRequest", "HandoffItem"}
+                    "ReplenishmentRequest", "HandoffItem", "GoodsBack"}
 #: rows unique per gift and location, or per announcement and supplier: a copy goes with a copy of the location or
 #: supplier (a supplier has one location of its own: the rows there are not copied)
 WITH_A_NEW = {"StockRecord": "location", "LeftoverLot": "location", "AnnouncementDelivery": "supplier"}
@@ -193,6 +193,7 @@ PAGES = {
     "supplier complaints": Page("supplier_a", "/complaints/"),
     "supplier extra costs": Page("supplier_a", "/logistics/extra-costs/"),
     "supplier returns": Page("supplier_a", "/logistics/returns/"),
+    "supplier goods back": Page("supplier_a", "/logistics/goods-back/"),
     "supplier cases": Page("supplier_a", "/settlement/cases/"),
     "supplier profile": Page("supplier_a", "/supplier/profile/"),
     "supplier paperwork": Page("supplier_a", "/supplier/paperwork/"),
@@ -234,6 +235,7 @@ PAGES = {
     "extra costs": Page("logistics", "/logistics/extra-costs/"),
     "extra cost detail": Page("logistics", _detail("/logistics/extra-costs/", "logistics.ExtraCost", state="recorded", order__isnull=False)),
     "leftovers": Page("logistics", "/logistics/leftovers/"),
+    "goods back": Page("logistics", "/logistics/goods-back/"),
     "leftover detail": Page("logistics", _detail("/logistics/leftovers/", "logistics.LeftoverLot", "extra_costs")),
     "tariffs": Page("logistics", "/logistics/tariffs/"),
     # finance's pages

@@ -40,6 +40,8 @@ NEEDS_A_REASON = [
     ("/api/v1/penalty-proposals/{id}/decline-dismissal/", "reason"),
     ("/api/v1/suspension-proposals/{id}/dismiss/", "reason"),
     ("/api/v1/leftover-lots/{id}/dispose/", "reason"),
+    ("/api/v1/goods-back/{id}/send-again/", "reason"),
+    ("/api/v1/goods-back/{id}/dispute/", "reason"),
     ("/api/v1/statements/{id}/dispute/", "reason"),
     ("/api/v1/complaints/{id}/dispute/", "reason"),
 ]

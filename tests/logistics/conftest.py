@@ -1,17 +1,19 @@
 """Confirmed orders ready for logistics, their shipment handed over and shipped; the leftover-gift world; the goods-flow
-world (a warehouse with a supplier's stocked gift, orders handed over, an inbound announcement)."""
+world (a warehouse with a supplier's stocked gift, orders handed over, an inbound announcement); a
+warehouse return's defective unit owed back to its supplier, sent, then disputed."""
 from datetime import timedelta
 
 import pytest
 
-from logistics.models import LeftoverLot, ReturnRequest, Shipment
-from logistics.services import bulk_shipping, claims, inbound, returns, shipments
+from core.roles import Role
+from logistics.models import GoodsBack, LeftoverLot, ReturnRequest, Shipment
+from logistics.services import bulk_shipping, claims, goods_back, inbound, returns, shipments
 from logistics.tasks import ship_uploaded_shipments
 from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.models import Location
 from suppliers.services import catalog, inventory
-from tests.factories import ADDRESS, FIXED_NOW, GiftFactory, WarehouseFactory, licensed
+from tests.factories import ADDRESS, FIXED_NOW, GiftFactory, SupplierUserFactory, WarehouseFactory, licensed
 from tests.helpers import picked_and_shipped, published
 from tests.logistics.builders import deliver, received, replacement_shipped
 from tests.logistics.leftover_world import RETIRED_ON, offline_gift
@@ -221,3 +223,34 @@ def dropship_shipment(supplier, operator, rich_member, now):
 def announced(supplier, stocked_gift, warehouse, now):
     return inbound.announce_inbound(supplier=supplier, gift_id=stocked_gift.pk, location_id=warehouse.pk, quantity=10,
                                     expected_on=now.date() + timedelta(days=3), actor=None, now=now)
+
+
+# --- defective units of a warehouse return owed back to its supplier (goods back) ---------------------------
+
+@pytest.fixture
+def gift_staff(delivered_order):
+    """A staff user of the delivered order's supplier, to whom the units go back."""
+    return SupplierUserFactory(username="gift_staff", role=Role.SUPPLIER_STAFF, supplier=delivered_order.supplier)
+
+
+@pytest.fixture
+def defective(delivered_order, operator, logistics, now):
+    """One unit of the delivered warehouse order returned as defective and refunded: written off at WH-ORD."""
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective")
+    return returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="defective", reason="外壳开裂")
+
+
+@pytest.fixture
+def owed(defective) -> GoodsBack:
+    return defective.goods_back
+
+
+@pytest.fixture
+def sent(owed, logistics, now) -> GoodsBack:
+    return goods_back.dispatch_goods_back(goods=owed, actor=logistics, now=now + timedelta(hours=1), method="carrier", carrier="顺丰",
+                                          tracking_number="sf-back-1")
+
+
+@pytest.fixture
+def disputed(sent, gift_staff, now) -> GoodsBack:
+    return goods_back.dispute_goods_back(goods=sent, actor=gift_staff, now=now + timedelta(days=1), reason="只收到 0 件")
