@@ -15,6 +15,7 @@ from logistics.models import (
     HandoffBatch,
     InboundShipment,
     LeftoverLot,
+    GoodsBack,
     LogisticsClaim,
     ReturnRequest,
     Shipment,
@@ -45,6 +46,7 @@ def snapshot() -> dict:
         "costs": sorted(ExtraCost.objects.values_list("kind", "payer", "amount", "fee_date")),
         "claims": list(LogisticsClaim.objects.values_list("cause", "state", "amount")),
         "lots": list(LeftoverLot.objects.values_list("gift__sku", "state", "quantity")),
+        "goods_back": by(GoodsBack.objects.all()),
         "events": by(CarrierEvent.objects.all(), "status"),
         "replenishment": by(ReplenishmentRequest.objects.all()),
         "uploads": list(ShipmentUpload.objects.values_list("status", "row_count", "shipped_count")),
@@ -87,9 +89,10 @@ def test_inbound_announced_for_the_cups_open_request_and_tea_received_with_damag
 def test_handoff_batch_and_shipments_in_every_state(seeded_twice):
     batch = HandoffBatch.objects.get(key="DEMO-BATCH-1")
     assert batch.items.count() == 3
-    # delivered: the batch's two, DEMO-BATCH-3's exchanged order and the settlement demo's three orders of the months
-    # before; failed: the batch's first parcel of the re-delivered order, DEMO-BATCH-3's lost parcel and its replacement
-    assert by(Shipment.objects.all()) == {"created": 2, "shipped": 1, "delivered": 6, "failed": 3}
+    # delivered: the batch's two, DEMO-BATCH-3's exchanged order, DEMO-BATCH-4's returned order and the settlement
+    # demo's three orders of the months before; failed: the batch's first parcel of the re-delivered order, DEMO-BATCH-3's
+    # lost parcel and its replacement
+    assert by(Shipment.objects.all()) == {"created": 2, "shipped": 1, "delivered": 7, "failed": 3}
     assert Shipment.objects.get(state="shipped").tracking_number
     failed = Shipment.objects.get(state="failed", order__handoff_item__batch=batch)
     assert failed.order.shipments.filter(state="delivered").count() == 1  # re-delivered, then received
@@ -101,7 +104,7 @@ def test_handoff_batch_and_shipments_in_every_state(seeded_twice):
     today = HandoffBatch.objects.get(key="DEMO-BATCH-2").items.get().order
     assert (today.member.phone, today.gift.sku, today.shipments.get().state) == ("13800138000", "TEA-LJ-250", "created")
     assert RedemptionOrder.objects.get(state="confirmed").gift.sku == "HOME-CUP-01"
-    assert by(CarrierEvent.objects.all(), "status") == {"applied": 7}
+    assert by(CarrierEvent.objects.all(), "status") == {"applied": 8}
 
 
 def test_the_settlement_demos_older_orders_were_shipped_signed_for_and_completed(seeded_twice):
@@ -124,7 +127,7 @@ def test_dropship_earbuds_handed_to_their_supplier_not_shipped(seeded_twice):
 
 
 def test_returns_costs_and_claims(seeded_twice):
-    assert by(ReturnRequest.objects.all()) == {"refunded": 3, "requested": 1, "exchanged": 1}
+    assert by(ReturnRequest.objects.all()) == {"refunded": 6, "requested": 1, "exchanged": 1}
     assert ReturnRequest.objects.get(outcome="resellable").state == "refunded"
     assert ReturnRequest.objects.get(state="requested").order.state == "delivered"
     damaged = LogisticsClaim.objects.filter(cause="transit_damage")
@@ -133,7 +136,7 @@ def test_returns_costs_and_claims(seeded_twice):
     rejected = damaged.get(state="rejected")
     assert (rejected.rejection.actor.username, rejected.rejection.reason_text) == (
         "finance", "物流商提供签收照片：签收时外包装完好，压痕系签收后造成")
-    assert by(ExtraCost.objects.all(), "kind") == {"handling": 1, "redelivery": 1, "storage": 3, "return_freight": 1}
+    assert by(ExtraCost.objects.all(), "kind") == {"handling": 1, "redelivery": 1, "storage": 3, "return_freight": 4}
     assert set(ExtraCost.objects.values_list("payer", flat=True)) == {"supplier"}
 
 
@@ -186,3 +189,16 @@ def test_the_operator_raised_the_storage_fee_and_the_lots_fees_keep_the_old_pric
     assert (change.tariff.kind, change.previous_amount, change.amount, change.changed_by.username) == (
         "storage", Decimal("2.00"), Decimal("2.50"), "operator")
     assert set(ExtraCost.objects.filter(kind="storage").values_list("amount", flat=True)) == {Decimal("2.00")}
+
+
+def test_defective_units_owed_back_to_their_supplier_one_in_each_state(seeded_twice):
+    goods = GoodsBack.objects.select_related("return_request__order", "supplier")
+
+    assert by(goods) == {"awaiting": 1, "dispatched": 1, "received": 1, "disputed": 1}
+    assert {(each.return_request.outcome, each.return_request.order.fulfilment, each.supplier.name) for each in goods} == {
+        ("defective", "warehouse", "杭州优选礼品有限公司")}
+    assert goods.get(state="awaiting").return_request.state == "exchanged"  # step 55's exchange
+    assert goods.get(state="received").method == "collected"
+    disputed = goods.get(state="disputed")
+    assert (disputed.objection.actor.username, disputed.objection.reason_text) == ("supplier_a_staff", "顺丰显示已签收，但仓库未收到该包裹")
+    assert Notice.objects.filter(kind="goods_back_dispatched").count() == 3
