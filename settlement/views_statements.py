@@ -359,7 +359,7 @@ LINE_COLUMNS = [
     Column(gettext_lazy("记录时间"), lambda line: moment(line.recorded_at)),
     Column(gettext_lazy("订单号"), lambda line: line.order_number),
     Column(gettext_lazy("SKU"), lambda line: line.sku),
-    Column(gettext_lazy("数量"), lambda line: line.shown_quantity),
+    Column(gettext_lazy("数量"), lambda line: line.counted_quantity),
     Column(gettext_lazy("金额"), lambda line: money(line.amount)),
     Column(gettext_lazy("联系电话"), lambda line: line.contact),
     Column(gettext_lazy("说明"), described),

@@ -293,9 +293,15 @@ SECTION_TOTALS = {
 COUNTED_SECTIONS = frozenset({Section.DELIVERY, Section.RETURN, Section.EXTRA_COST})
 
 
+def counted_quantity(section: str, quantity: int) -> int | None:
+    """The quantity as a number (a download's cell a spreadsheet sums), none on a line that counts nothing."""
+    return quantity if section in COUNTED_SECTIONS else None
+
+
 def shown_quantity(section: str, quantity: int) -> str:
     """The quantity as a statement prints it: blank on a line that counts nothing."""
-    return str(quantity) if section in COUNTED_SECTIONS else ""
+    counted = counted_quantity(section, quantity)
+    return "" if counted is None else str(counted)
 
 
 class SourceKind(models.TextChoices):
@@ -356,6 +362,10 @@ class StatementLine(models.Model):
     @property
     def shown_quantity(self) -> str:
         return shown_quantity(self.section, self.quantity)
+
+    @property
+    def counted_quantity(self) -> int | None:
+        return counted_quantity(self.section, self.quantity)
 
     @property
     def line_kind(self) -> str:

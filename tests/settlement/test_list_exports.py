@@ -332,3 +332,29 @@ def test_a_versions_lines_download_is_not_found_for_another_supplier_or_version_
     assert logged_in(logistics).get(url).status_code == 403
     assert logged_in(supplier_admin).get(f"/settlement/statements/{negative.pk}/versions/2/lines.csv").status_code == 404
     assert logged_in(supplier_admin).get(f"/settlement/statements/{negative.pk}/versions/1/lines.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_versions_lines_download_gives_quantities_as_numbers_a_spreadsheet_sums(finance, file_format):
+    from tests.settlement.test_pdf import a_statement, version_1_of
+
+    statement = a_statement(FIXED_NOW)
+    version_1_of(statement, FIXED_NOW)
+
+    response = logged_in(finance).get(f"/settlement/statements/{statement.pk}/versions/1/lines.{file_format}")
+
+    if file_format == "csv":
+        rows = by_column(downloaded(response))
+        quantities = {row["部分"]: row["数量"] for row in rows if row["部分"] != "配送结算"}
+        assert quantities == {"退货冲减": "-1", "额外费用": "1", "调账": ""}
+    else:
+        import io
+
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)).active
+        heading = [cell.value for cell in sheet[1]]
+        section, quantity = heading.index("部分"), heading.index("数量")
+        cells = {row[section]: row[quantity] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert cells == {"配送结算": 1, "退货冲减": -1, "额外费用": 1, "调账": None}
+        assert sum(row[quantity] or 0 for row in sheet.iter_rows(min_row=2, values_only=True)) == 130 - 1 + 1
