@@ -30,7 +30,6 @@ from core.files import file_response, serve
 from core.fsm import history_of, note_latest_changes
 from core.pages import add_service_errors, moved_on, named_step, paginate, state_reached
 from core.roles import SUPPLIER_ROLES, Role, has_role
-from core.selectors import count_and_sum
 from core.tabular import CONTENT_TYPES
 from core.texts import listed
 from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, DisputeForm, GenerateForm, InvoiceForm, LineFilterForm, NoteForm, PayForm, StatementFilterForm
@@ -175,7 +174,7 @@ def statement_list(request):
     filters, rows = _listed_statements(request)
     rows = filters.apply(rows)
     context = paginate(request, rows, by_id=True) | {"filters": filters, "is_supplier": request.user.role in SUPPLIER_ROLES,
-                                                     "totals": count_and_sum(rows, "payable")}
+                                                     "totals": statements.statement_totals(rows)}
     return render(request, "settlement/statements.html", context, status=filters.status)
 
 

@@ -18,7 +18,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.db.models import (
-    BooleanField, Case, DateTimeField, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
+    BooleanField, Case, Count, DateTimeField, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -719,6 +720,28 @@ def with_paying_account(statements: QuerySet[Statement]) -> QuerySet[Statement]:
                                   for field in ("bank_name", "account_name", "account_number")})
 
 
+#: what statements add up to wherever their payables are summed (the months page, its chart, the statements list's
+#: footer): what is payable (`paid`, the positive payables), what is carried forward instead (`carried`, negative
+#: payables not owed back) and what terminated suppliers owe back (`owed`, negative payables closed as receivables),
+#: each of the statements issued only: a draft is finance's work in progress and counts in none
+PAYABLE_SUMS = {
+    name: Sum("payable", filter=~Q(state=State.DRAFT) & which, default=ZERO) for name, which in (
+        ("paid", Q(payable__gt=0)), ("carried", Q(payable__lt=0, receivable=False)), ("owed", Q(payable__lt=0, receivable=True)))
+}
+
+
+def statement_totals(statements: QuerySet[Statement]) -> dict:
+    """The footer of a list of statements, over all of them, in one query, summed as the months page sums a month
+    (`PAYABLE_SUMS`): how many are issued and what they add up to — `payable`, `carried`, `receivable` (positive, as
+    owed back) —, and apart, how many drafts there are and the sum of their payables, counted in none of those."""
+    draft = Q(state=State.DRAFT)
+    sums = statements.order_by().aggregate(
+        issued=Count("pk", filter=~draft), drafts=Count("pk", filter=draft),
+        drafts_payable=Sum("payable", filter=draft, default=ZERO), **PAYABLE_SUMS)
+    return {"issued": sums["issued"], "payable": sums["paid"], "carried": sums["carried"], "receivable": -sums["owed"],
+            "drafts": sums["drafts"], "drafts_payable": sums["drafts_payable"]}
+
+
 def monthly_payables(*, actor, months: int, until: date) -> list[dict]:
     """The `months` months up to the month of `until` (today: the current month, though nothing is issued for it yet),
     oldest first, a month without issued statements at zero (none at all: no months): what is payable (the positive
@@ -727,10 +750,7 @@ def monthly_payables(*, actor, months: int, until: date) -> list[dict]:
     negative payables closed as receivables, collected or not, as a positive amount owed; never carried). A draft is
     finance's work in progress and counts in none."""
     issued = list_statements(actor=actor).exclude(state=State.DRAFT).order_by()
-    rows = (issued.values("month").annotate(paid=Sum("payable", filter=Q(payable__gt=0), default=ZERO),
-                                            carried=Sum("payable", filter=Q(payable__lt=0, receivable=False), default=ZERO),
-                                            owed=Sum("payable", filter=Q(payable__lt=0, receivable=True), default=ZERO))
-            .order_by("-month")[:months])
+    rows = issued.values("month").annotate(**PAYABLE_SUMS).order_by("-month")[:months]
     by_month = {row["month"]: row for row in rows}  # the last `months` months with any hold every one of the window's
     if not by_month:
         return []

@@ -49,7 +49,7 @@ def test_finance_lists_the_statements_paid_in_a_month_with_their_paid_dates_and_
     html = response.content.decode()
     total = sum((statement.payable for statement in payment_runs["september"]), Decimal("0"))
     assert response.status_code == 200 and response.context["page_obj"].paginator.count == 22
-    assert f"合计 22 张 · ¥{total:,.2f}" in html and total == Decimal("3315.25")
+    assert f"已下发 22 张 · 应付 ¥{total:,.2f} ·" in html and total == Decimal("3315.25")
     assert '<td data-testid="paid-on">2026-09-30</td>' in html and "付款日期" in html
 
 
@@ -61,13 +61,48 @@ def test_one_bound_of_the_paid_days_narrows_by_it_alone(payment_runs, finance):
 
     assert [s.pk for s in from_september.context["page_obj"]] == [payment_runs["september"][-1].pk]
     assert [s.pk for s in up_to_august.context["page_obj"]] == [payment_runs["august"].pk]
-    assert "合计 1 张 · ¥88.00" in up_to_august.content.decode()
+    assert "已下发 1 张 · 应付 ¥88.00 ·" in up_to_august.content.decode()
 
 
 def test_the_unfiltered_list_still_lists_unpaid_statements_and_counts_them_in_its_total(payment_runs, finance):
     html = logged_in(finance).get("/settlement/statements/").content.decode()
 
-    assert "合计 24 张 · ¥3,473.25" in html and '<td data-testid="paid-on">—</td>' in html
+    assert "已下发 24 张 · 应付 ¥3,473.25 ·" in html and '<td data-testid="paid-on">—</td>' in html
+
+
+def a_month_of_every_kind(supplier) -> None:
+    """September: two statements issued (700.00 and 460.00 payable), one closed as a receivable of a terminated supplier
+    (-350.00), one negative payable carried forward (-40.00) and a draft (200.00)."""
+    for payable in ("700.00", "460.00"):
+        a_statement(SupplierFactory(), date(2026, 9, 1), payable)
+    owed, carried = a_statement(supplier, date(2026, 9, 1), "-350.00"), a_statement(SupplierFactory(), date(2026, 9, 1), "-40.00")
+    Statement.objects.filter(pk=owed.pk).update(state=Statement.State.CLOSED, receivable=True)
+    Statement.objects.filter(pk=carried.pk).update(state=Statement.State.CLOSED)
+    Statement.objects.create(supplier=SupplierFactory(), month=date(2026, 9, 1), generated_at=FIXED_NOW, payable=Decimal("200.00"))
+
+
+def test_the_statements_footer_sums_a_month_as_the_months_page_does_drafts_apart(supplier, finance):
+    a_month_of_every_kind(supplier)
+    client = logged_in(finance)
+
+    footer = client.get("/settlement/statements/", {"month": "2026-09"}).content.decode()
+    months = client.get("/settlement/months/").content.decode()
+
+    assert "已下发 4 张 · 应付 ¥1,160.00 · 结转下期 -¥40.00 · 转为应收 ¥350.00" in footer
+    assert "（另有草稿 1 张，应付 ¥200.00，未计入）" in footer
+    september = months.split('data-payable-month="2026-09"')[1].split("</tr>")[0]
+    assert "¥1,160.00" in september and "-¥40.00" in september and "¥350.00" in september
+
+
+def test_a_statements_footer_without_drafts_says_none_and_reads_in_english(supplier, finance):
+    from tests.portal import page_in
+
+    a_month_of_every_kind(supplier)
+
+    html = page_in(finance, "/settlement/statements/?month=2026-09&state=closed", "en")
+
+    assert "Issued: 2 statements · payable ¥0.00 · carried forward -¥40.00 · turned receivable ¥350.00" in html
+    assert "draft" not in html.split('data-testid="statements-total"')[1].split("</p>")[0]
 
 
 def test_the_total_is_one_query_whatever_the_number_of_rows(payment_runs, finance):
@@ -82,14 +117,14 @@ def test_a_supplier_totals_its_own_paid_statements_only(payment_runs, supplier_a
     response = logged_in(supplier_admin).get("/settlement/statements/", {"paid_from": "2026-08-01", "paid_to": "2026-09-30"})
 
     assert [s.pk for s in response.context["page_obj"]] == [payment_runs["september"][-1].pk]
-    assert "合计 1 张 · ¥1,000.00" in response.content.decode()
+    assert "已下发 1 张 · 应付 ¥1,000.00 ·" in response.content.decode()
 
 
 def test_paid_days_the_wrong_way_round_are_an_error_next_to_the_to_day_and_list_nothing(payment_runs, finance):
     response = logged_in(finance).get("/settlement/statements/", {"paid_from": "2026-09-30", "paid_to": "2026-09-01"})
 
     assert response.status_code == 400 and field_errors(response) == {"paid_to": "结束日期不能早于开始日期"}
-    assert "合计 0 张 · ¥0.00" in response.content.decode()
+    assert "已下发 0 张 · 应付 ¥0.00 ·" in response.content.decode()
 
 
 def test_a_paid_day_that_is_no_date_is_an_error_next_to_it(finance):
@@ -109,7 +144,7 @@ def test_the_paid_total_reads_in_english(payment_runs, finance):
 
     html = page_in(finance, "/settlement/statements/?paid_to=2026-08-31", "en")
 
-    assert "Total: 1 statement · ¥88.00" in html and "Paid from" in html
+    assert "Issued: 1 statement · payable ¥88.00" in html and "Paid from" in html
 
 
 # --- adjustments ---------------------------------------------------------------------------------------------------
