@@ -5,7 +5,7 @@ from operator import and_, or_
 from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from core.validators import folded
 
@@ -105,10 +105,3 @@ def counted(rows: list) -> list[int]:
                 counts[n] = count
     return counts
 
-
-def count_and_sum(rows: QuerySet, field: str) -> dict:
-    """How many `rows` there are (`count`) and the sum of their `field` (`total`, 0 for none), in one query: a list's
-    footer over all its filtered rows, not the page's."""
-    from decimal import Decimal
-
-    return rows.order_by().aggregate(count=Count("pk"), total=Sum(field, default=Decimal("0.00")))

@@ -21,7 +21,6 @@ from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
 from core.roles import SUPPLIER_ROLES
-from core.selectors import count_and_sum
 from core.pages import (
     act_sending_back, add_service_errors, create_with_form, form_status, moved_on, named_step, paginate, redirect_back, run_action, send_back,
     send_back_refusal,
@@ -55,7 +54,7 @@ def adjustment_list(request):
     filters, rows = _listed_adjustments(request)
     rows = filters.apply(rows)
     context = paginate(request, rows) | {
-        "filters": filters, "is_finance": request.user.role in FINANCE, "totals": count_and_sum(rows, "amount"), **adjustment_decisions(),
+        "filters": filters, "is_finance": request.user.role in FINANCE, "totals": adjustments.adjustment_totals(rows), **adjustment_decisions(),
     }
     note_latest_changes(context["page_obj"])  # what each row's decision forms saw
     reconciliation_history.note_earlier_rejections(context["page_obj"], actor=request.user)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
@@ -437,6 +437,19 @@ def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None, 
     if supplier_id:
         adjustments = adjustments.filter(supplier_id=supplier_id)
     return waiting_to_check(adjustments, actor, waiting)
+
+
+def adjustment_totals(adjustments: QuerySet[Adjustment]) -> dict:
+    """The footer of a list of adjustments, over all of them, in one query, state by state: the approved ones' number
+    and sum (`approved`, `approved_amount`: what statements book), the proposed ones' apart (`proposed`,
+    `proposed_amount`: not booked, may still be rejected), and how many were rejected or withdrawn (`dropped`: never
+    booked, summed in none)."""
+    State = Adjustment.State
+    sums = {}
+    for name, states in (("approved", [State.APPROVED]), ("proposed", [State.PROPOSED])):
+        sums |= {name: Count("pk", filter=Q(state__in=states)),
+                 f"{name}_amount": Sum("amount", filter=Q(state__in=states), default=ZERO)}
+    return adjustments.order_by().aggregate(**sums, dropped=Count("pk", filter=Q(state__in=[State.REJECTED, State.WITHDRAWN])))
 
 
 def waiting_to_check(adjustments: QuerySet[Adjustment], actor, waiting: bool | None) -> QuerySet[Adjustment]:

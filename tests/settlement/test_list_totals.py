@@ -151,29 +151,49 @@ def test_the_paid_total_reads_in_english(payment_runs, finance):
 
 @pytest.fixture
 def adjusted(supplier, other_supplier, finance, finance_checker) -> dict:
-    """The supplier's approved 500.00 and proposed -30.00, the other supplier's approved 80.00."""
+    """The supplier's approved 500.00, proposed -30.00 and rejected 900.00, the other supplier's approved 80.00."""
     pending = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-30", reason="迟发", actor=finance, now=FIXED_NOW)
+    rejected = adjustments.propose_adjustment(supplier=supplier, kind="other", amount="900", reason="重复补偿", actor=finance, now=FIXED_NOW)
+    adjustments.reject_adjustment(adjustment=rejected, actor=finance_checker, now=FIXED_NOW, note="已补偿过")
     return {"approved": compensate(supplier, "500.00", maker=finance, checker=finance_checker), "pending": pending,
-            "other": compensate(other_supplier, "80.00", maker=finance, checker=finance_checker)}
+            "rejected": rejected, "other": compensate(other_supplier, "80.00", maker=finance, checker=finance_checker)}
+
+
+def footer_of(response) -> str:
+    return " ".join(response.content.decode().split('data-testid="adjustments-total">')[1].split("</p>")[0].split())
 
 
 @pytest.mark.parametrize(("query", "footer"), [
-    ({}, "合计 3 笔 · ¥550.00"), ({"state": "approved"}, "合计 2 笔 · ¥580.00"), ({"kind": "penalty"}, "合计 1 笔 · -¥30.00"),
-    ({"date_from": "2026-10-01"}, "合计 0 笔 · ¥0.00"),
+    ({}, "已审批 2 笔 · ¥580.00 <span data-testid=\"adjustments-proposed\">；待审批 1 笔 · -¥30.00（未计入）</span> "
+         "<span data-testid=\"adjustments-dropped\">；已驳回或撤回 1 笔（不计入）</span>"),
+    ({"state": "approved"}, "已审批 2 笔 · ¥580.00"),
+    ({"kind": "penalty"}, "已审批 0 笔 · ¥0.00 <span data-testid=\"adjustments-proposed\">；待审批 1 笔 · -¥30.00（未计入）</span>"),
+    ({"date_from": "2026-10-01"}, "已审批 0 笔 · ¥0.00 <span data-testid=\"adjustments-dropped\">；已驳回或撤回 1 笔（不计入）</span>"),
 ])
-def test_the_adjustments_footer_adds_up_the_amounts_of_the_filtered_adjustments(adjusted, finance, query, footer):
+def test_the_adjustments_footer_sums_the_approved_ones_and_the_pending_ones_apart_never_the_rejected(
+    adjusted, finance, query, footer,
+):
     response = logged_in(finance).get("/settlement/adjustments/", query)
 
-    assert response.status_code == 200 and footer in response.content.decode()
+    assert response.status_code == 200 and footer_of(response) == footer
 
 
 def test_a_supplier_totals_only_its_own_approved_adjustments(adjusted, supplier_staff):
-    html = logged_in(supplier_staff).get("/settlement/adjustments/").content.decode()
+    response = logged_in(supplier_staff).get("/settlement/adjustments/")
 
-    assert "合计 1 笔 · ¥500.00" in html
+    assert footer_of(response) == "已审批 1 笔 · ¥500.00"
 
 
 def test_a_bad_adjustments_filter_totals_nothing(adjusted, finance):
     response = logged_in(finance).get("/settlement/adjustments/", {"date_from": "2026-10-02", "date_to": "2026-10-01"})
 
-    assert response.status_code == 400 and "合计 0 笔 · ¥0.00" in response.content.decode()
+    assert response.status_code == 400 and footer_of(response) == "已审批 0 笔 · ¥0.00"
+
+
+def test_the_adjustments_footer_reads_in_english(adjusted, finance):
+    from tests.portal import page_in
+
+    html = page_in(finance, "/settlement/adjustments/", "en")
+
+    assert "Approved: 2 adjustments · ¥580.00" in html and "awaiting approval: 1 adjustment · -¥30.00 (not counted)" in html
+    assert "rejected or withdrawn: 1 adjustment (never counted)" in html
