@@ -88,12 +88,13 @@ def adjustment_columns(user) -> list[Column]:
 
 
 def booked_in(adjustment: Adjustment) -> str:
-    """The statement that booked the adjustment as the download names it (month, supplier, version), 待计入 while it is
-    still to be booked, nothing for one that never will be (`adjustments.where_booked`, read from `with_booked_version`)."""
-    code = adjustments.where_booked(adjustment).code
-    if code == "booked":
-        return f"{adjustment.booked_month:%Y-%m} {adjustment.supplier.name} v{adjustment.booked_version}"
-    return _("待计入") if code else ""
+    """The statement that booked the adjustment as the download names it (month, supplier, version, 待出具 while that
+    version is not issued yet), 待计入 while it is still to be booked, nothing for one that never will be
+    (`adjustments.where_booked`)."""
+    booking = adjustments.where_booked(adjustment)
+    if booking.code == "booked":
+        return f"{booking.month:%Y-%m} {adjustment.supplier.name} {booking.version_shown}"
+    return _("待计入") if booking.code else ""
 
 
 @login_required
@@ -101,7 +102,7 @@ def adjustment_export(request, file_format: str):
     """The adjustments list as filtered, every adjustment of it, as CSV or XLSX."""
     require_role(request.user, ADJUSTMENT_READERS)
     filters, rows = _listed_adjustments(request)
-    return list_download(filters=filters, rows=adjustments.with_booked_version(rows), columns=adjustment_columns(request.user),
+    return list_download(filters=filters, rows=rows, columns=adjustment_columns(request.user),
                          file_format=file_format, name="adjustments", now=timezone.now())
 
 

@@ -6,7 +6,7 @@ resolution may name the reconciliation lines it answers: they are resolved by it
 adjusted a second time from the reconciliation. The maker may withdraw a proposal until it is decided.
 """
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -22,7 +22,7 @@ from core.roles import SUPPLIER_ROLES, Role, waiting_for, waiting_rows
 from core.texts import Message, stored
 from core.validators import required_text
 from points.models import RedemptionOrder
-from settlement.models import Adjustment, LineResolution, PenaltyProposal, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
+from settlement.models import Adjustment, LineResolution, PenaltyProposal, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine, StatementVersion
 from settlement.models.reconciliation import ANSWERING
 from settlement.models.statements import ZERO
 from settlement.services.locking import locked_statements
@@ -471,15 +471,21 @@ def with_booking(adjustments: QuerySet[Adjustment], *, actor) -> QuerySet[Adjust
     # into its next version, unless a statement books it first (`reconciliation.book_corrections_on_dispute`)
     corrected = ReconciliationLine.objects.filter(
         adjustment=OuterRef("pk"), resolution=Resolution.ACCEPT_THEIRS, reconciliation__statement__state=Statement.State.ISSUED)
-    return adjustments.annotate(
+    booked = adjustments.annotate(
         booked_statement_id=Subquery(shown.values("statement_id")[:1]),
         booked_on_draft=Exists(booking.filter(on_draft)) if supplier else Value(False),
         joins_if_disputed_id=Subquery(corrected.values("reconciliation__statement_id")[:1]))
+    # the month of the statement booking it, the version first holding its line, and whether that version is issued
+    # yet (a dispute's correction is booked on the next version, issued only once finance reissues the statement)
+    line = booking.filter(statement_id=OuterRef("booked_statement_id"))
+    booked = booked.annotate(booked_month=Subquery(line.values("statement__month")[:1]), booked_version=Subquery(line.values("version")[:1]))
+    return booked.annotate(booked_version_issued=Exists(StatementVersion.objects.filter(
+        statement_id=OuterRef("booked_statement_id"), number=OuterRef("booked_version"), issued_at__isnull=False)))
 
 
 #: where an adjustment is or will be booked (`Booking.code`), said to its reader
 BOOKINGS = {
-    "booked": gettext_noop("计入的结算单"),  # on `booked_statement_id`, a statement the reader may open
+    "booked": gettext_noop("计入的结算单：%(month)s %(version)s"),  # on `booked_statement_id`, a statement the reader may open
     "next_statement": gettext_noop("下期结算单（编制中）"),  # on a draft the reader may not open yet (a supplier's)
     "next_version": gettext_noop("审批后计入该结算单第 %(number)s 版"),  # a dispute resolution: the disputed statement's next version
     "approval_month": gettext_noop("审批后计入审批当月的结算单"),
@@ -498,13 +504,26 @@ class Booking(NamedTuple):
     statement_id: int | None = None
     version: int | None = None
     joins_if_disputed_id: int | None = None
+    month: date | None = None
+    issued: bool = True
+
+    @property
+    def statement(self) -> str:
+        """The statement that booked it ("booked"), by its month and version: 2026-10 v2, or 2026-10 v2（待出具） while
+        that version is not issued yet."""
+        return f"{self.month:%Y-%m} {self.version_shown}" if self.month else ""
+
+    @property
+    def version_shown(self) -> str:
+        return f"v{self.version}" if self.issued else gettext("v%(number)s（待出具）") % {"number": self.version}
 
     def label(self, *, escape=str, reconciled: str | None = None) -> str:
         """What the booking says in the reader's language; `reconciled` names the reconciled statement (the page: a
         link, with `escape` for the rest of the text, the whole then HTML)."""
         if not self.code:
             return ""
-        text = escape(gettext(BOOKINGS[self.code])) % {"number": self.version}
+        text = escape(gettext(BOOKINGS[self.code])) % {"number": self.version, "month": f"{self.month:%Y-%m}" if self.month else "",
+                                                       "version": escape(self.version_shown)}
         if self.joins_if_disputed_id:
             text += escape(gettext(JOINS_IF_DISPUTED)) % {"statement": reconciled or gettext("所对账的结算单")}
         return text
@@ -514,7 +533,8 @@ def where_booked(adjustment: Adjustment) -> Booking:
     """Where an adjustment listed by `list_adjustments` (its annotations) is or will be booked: the one rule of the
     adjustments pages and the API."""
     if adjustment.booked_statement_id:
-        return Booking("booked", statement_id=adjustment.booked_statement_id)
+        return Booking("booked", statement_id=adjustment.booked_statement_id, version=adjustment.booked_version,
+                       month=adjustment.booked_month, issued=adjustment.booked_version_issued)
     if adjustment.booked_on_draft:
         return Booking("next_statement")
     if adjustment.state not in ANSWERING:
@@ -529,10 +549,3 @@ def adjustments_to_check(user) -> QuerySet:
     """Proposed adjustments this finance user may decide: those another user made (`_require_checker`)."""
     return Adjustment.objects.filter(state=Adjustment.State.PROPOSED).exclude(created_by=user)
 
-
-def with_booked_version(adjustments: QuerySet[Adjustment]) -> QuerySet[Adjustment]:
-    """The adjustments of `with_booking` annotated, in the same query, with the month of the statement it found booking
-    each (`booked_month`) and the version of it that first holds the line (`booked_version`); none until booked, or
-    booked where the reader may not look yet."""
-    line = StatementLine.objects.filter(source_kind=SourceKind.ADJUSTMENT, source_id=OuterRef("pk"), statement_id=OuterRef("booked_statement_id"))
-    return adjustments.annotate(booked_month=Subquery(line.values("statement__month")[:1]), booked_version=Subquery(line.values("version")[:1]))

@@ -36,7 +36,8 @@ def test_finance_reads_the_draft_that_booked_an_adjustment_and_the_supplier_read
     statements.issue_statement(statement=draft, actor=finance, now=FIXED_NOW)
     supplier_reads_issued = booked_in(supplier_staff)[booked.number]
 
-    assert finance_reads == supplier_reads_issued == f"2026-09 {draft.supplier.name} v1"
+    assert finance_reads == f"2026-09 {draft.supplier.name} v1（待出具）"
+    assert supplier_reads_issued == f"2026-09 {draft.supplier.name} v1"
     assert supplier_reads_draft == "待计入"
 
 
@@ -50,14 +51,23 @@ def test_a_proposed_adjustment_is_still_to_be_booked_and_a_rejected_one_never_is
     assert read[proposed.number] == "待计入" and read[rejected.number] == ""
 
 
-def test_a_dispute_adjustment_names_the_version_it_is_booked_in(issued, supplier_admin, finance, finance_checker):
+def test_a_dispute_adjustment_names_the_version_it_is_booked_in_pending_until_that_version_is_issued(
+    issued, supplier_admin, finance, finance_checker,
+):
     statements.dispute_statement(statement=issued, actor=supplier_admin, now=FIXED_NOW, reason="少计")
     proposed = adjustments.propose_adjustment(supplier=issued.supplier, kind="dispute", amount="9.00", reason="补记", actor=finance,
                                               now=FIXED_NOW, statement=issued)
     adjustments.approve_adjustment(adjustment=proposed, actor=finance_checker, now=FIXED_NOW)
 
-    assert booked_in(finance)[proposed.number] == f"2026-09 {issued.supplier.name} v2"
-    assert booked_in(supplier_admin, state="approved")[proposed.number] == f"2026-09 {issued.supplier.name} v2"
+    before = booked_in(finance)[proposed.number], booked_in(supplier_admin, state="approved")[proposed.number]
+    page = logged_in(supplier_admin).get("/settlement/adjustments/").content.decode()
+    statements.reissue_statement(statement=issued, actor=finance, now=FIXED_NOW + timedelta(minutes=1), reason="补记 9 元")
+    after = booked_in(supplier_admin)[proposed.number]
+
+    assert before == (f"2026-09 {issued.supplier.name} v2（待出具）",) * 2
+    assert 'data-testid="booked-statement">计入的结算单：2026-09 v2（待出具）<span' in page
+    assert after == f"2026-09 {issued.supplier.name} v2"
+    assert 'data-testid="booked-statement">计入的结算单：2026-09 v2<span' in logged_in(supplier_admin).get("/settlement/adjustments/").content.decode()
 
 
 def test_the_download_runs_as_many_queries_for_many_booked_adjustments_as_for_one(draft, supplier, finance, finance_checker):
@@ -70,5 +80,5 @@ def test_the_download_runs_as_many_queries_for_many_booked_adjustments_as_for_on
     with CaptureQueriesContext(connection) as many:
         read = booked_in(finance)
 
-    assert list(read.values()).count(f"2026-09 {supplier.name} v1") == 1 + 5
+    assert list(read.values()).count(f"2026-09 {supplier.name} v1（待出具）") == 1 + 5
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -1000,7 +1000,7 @@ def test_the_api_says_where_an_adjustment_is_booked_as_each_reader_may_know_it(a
     assert (for_supplier["booking"], for_supplier["booked_statement"], for_supplier["booking_label"]) == (
         "next_statement", None, "下期结算单（编制中）")  # a draft is finance's work: not named to the supplier
     assert in_english["booking_label"] == "Next statement (in preparation)"
-    assert (for_finance["booking"], for_finance["booked_statement"], for_finance["booking_label"]) == ("booked", draft.pk, "计入的结算单")
+    assert (for_finance["booking"], for_finance["booked_statement"], for_finance["booking_label"]) == ("booked", draft.pk, "计入的结算单：2026-09 v1（待出具）")
     assert for_supplier["joins_if_disputed"] is for_finance["joins_if_disputed"] is None
     assert for_another_supplier.status_code == 404
 

@@ -1118,8 +1118,10 @@ def test_each_link_to_the_statement_booking_an_adjustment_names_the_adjustment_t
     chinese = page_in(finance, "/settlement/adjustments/", "zh-hans")
     english = page_in(finance, "/settlement/adjustments/", "en")
 
-    assert f'data-testid="booked-statement">计入的结算单<span class="sr-only"> （调账 {booked.number}）</span></a>' in chinese
-    assert f'data-testid="booked-statement">Booked on statement<span class="sr-only"> (adjustment {booked.number})</span></a>' in english
+    assert (f'data-testid="booked-statement">计入的结算单：2026-09 v1（待出具）<span class="sr-only"> （调账 {booked.number}）</span></a>'
+            in chinese)
+    assert (f'data-testid="booked-statement">Booked on statement 2026-09 v1 (not issued yet)<span class="sr-only"> (adjustment '
+            f'{booked.number})</span></a>' in english)
 
 
 def test_a_dispute_adjustment_offers_the_open_reconciliation_lines_and_resolves_those_ticked(issued, supplier_admin, finance):
