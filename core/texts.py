@@ -22,6 +22,16 @@ WRITTEN_EARLIER = (
     gettext_noop("超过48小时未答复，已转运营处理；仍可在「投诉处理」中答复。"),
     gettext_noop("请在投诉页面查看答复。"),
     gettext_noop("请您在订单中发出新的换货包裹"),
+    # amounts written as "1720.00 元" before notices and histories named money as pages do (yuan: ¥1,720.00)
+    gettext_noop("第 %(version)s 版下发后未在期限内确认或提出异议，已视同确认；应付 %(payable)s 元。"),
+    gettext_noop("收款 %(amount)s 元（凭证 %(reference)s，%(collected_on)s 收到），尚未收回 %(left)s 元"),
+    gettext_noop("收款 %(amount)s 元（凭证 %(reference)s，%(collected_on)s 收到），应收款已全部收回"),
+    gettext_noop("收到 %(amount)s 元，收款凭证 %(reference)s，收款日期 %(collected_on)s；累计收回 %(collected)s 元，应收款已全部收回。"),
+    gettext_noop("第 %(version)s 版，付款 %(payable)s 元，付款凭证 %(reference)s，付款日期 %(payment_date)s。"),
+    gettext_noop("应付 %(payable)s 元。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。"),
+    gettext_noop("应付 %(payable)s 元。下发说明：%(note)s。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。"),
+    gettext_noop("%(kind)s %(amount)s 元：%(reason)s。计入结算单。%(note)s"),
+    gettext_noop("%(kind)s %(amount)s 元不再向您收取，也不计入结算单。作废原因：%(reason)s"),
 )
 
 

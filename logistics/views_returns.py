@@ -28,6 +28,7 @@ from core.pages import (
     redirect_back, report_form_errors, step_from_page,
 )
 from core.roles import SUPPLIER_ROLES, Role, has_role
+from core.texts import yuan
 from core.validators import id_or_none
 from logistics.forms_returns import (
     ClaimFilterForm,
@@ -294,7 +295,7 @@ def extra_cost_create(request):
     form = ExtraCostForm(request.POST or None, user=request.user, initial={"lot": id_or_none(request.GET.get("lot"))})
     if request.method == "POST" and (created := create_with_form(
         request, form, "extra-cost", partial(costs.record_extra_cost, refuse_repeat=True), values=form.values, aliases=COST_FIELDS,
-        success=lambda pk: _("已记录额外费用 ¥%(amount)s") % {"amount": ExtraCost.objects.get(pk=pk).amount}, page="logistics-extra-cost",
+        success=lambda pk: _("已记录额外费用 %(amount)s") % {"amount": yuan(ExtraCost.objects.get(pk=pk).amount)}, page="logistics-extra-cost",
     )):
         return redirect("logistics-extra-cost", pk=created[0])
     return render(request, "logistics/returns/cost_form.html", {"form": form}, status=form_status(form, 400 if form.errors else 200))

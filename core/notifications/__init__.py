@@ -78,11 +78,11 @@ KINDS: dict[str, Kind] = {
     "supplier_meeting": Kind(False, "【积分商城礼品商平台】会议通知：{title}，时间 {meeting_at}，地点 {place}。请登录平台查看议程并确认。"),
     "supplier_dropship": Kind(False, "【积分商城礼品商平台】{count} 笔直发订单待发货，请于 {ship_by} 前发出。"),
     "supplier_parcel": Kind(False, "【积分商城礼品商平台】{title}，请于 {ship_by} 前发出。"),
-    "statement_issued": Kind(False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable} 元，请在10天内确认或提出异议。"),
+    "statement_issued": Kind(False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable}，请在10天内确认或提出异议。"),
     "statement_reissued": Kind(
-        False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable} 元，下发说明：{note}。请在10天内确认或提出异议。"
+        False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable}，下发说明：{note}。请在10天内确认或提出异议。"
     ),
-    "statement_paid": Kind(False, "【积分商城礼品商平台】{month} 结算单已付款 {payable} 元，付款凭证 {reference}。"),
+    "statement_paid": Kind(False, "【积分商城礼品商平台】{month} 结算单已付款 {payable}，付款凭证 {reference}。"),
 }
 
 

@@ -21,7 +21,7 @@ from core.errors import PermissionDenied, ValidationFailed, refuse
 from core.fsm import apply_transition, log_creation
 from core.models import TransitionLog
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
-from core.texts import Message, listed, stored
+from core.texts import Message, listed, stored, yuan
 from logistics.errors import CostOnStatement, FeeAlreadyRecorded
 from logistics.services.claims import reported_lost
 from core.validators import length_error, required_text, validate_length, years_error
@@ -338,8 +338,8 @@ def _tell_supplier_voided(cost: ExtraCost, *, now: datetime) -> None:
     (where it shows as voided, with its history)."""
     send_notice(
         supplier=cost.supplier, kind="extra_cost_voided", now=now, title=gettext_noop("额外费用 %(reference)s 已作废"),
-        body=gettext_noop("%(kind)s %(amount)s 元不再向您收取，也不计入结算单。作废原因：%(reason)s"),
-        params={"reference": cost.reference, "kind": CostKind(cost.kind).label, "amount": str(cost.amount), "reason": cost.void_reason},
+        body=gettext_noop("%(kind)s %(amount)s 不再向您收取，也不计入结算单。作废原因：%(reason)s"),
+        params={"reference": cost.reference, "kind": CostKind(cost.kind).label, "amount": yuan(cost.amount), "reason": cost.void_reason},
         link=reverse("logistics-extra-cost", args=[cost.pk]),
     )
 
@@ -370,9 +370,9 @@ def total_amount(costs: QuerySet[ExtraCost]) -> Decimal:
 
 
 def _already_recorded(cost: ExtraCost) -> FeeAlreadyRecorded:
-    message = gettext("遗留批次 #%(lot)s %(fee_date)s 的%(kind)s已记录（%(reference)s，¥%(amount)s），未重复收费")
+    message = gettext("遗留批次 #%(lot)s %(fee_date)s 的%(kind)s已记录（%(reference)s，%(amount)s），未重复收费")
     return FeeAlreadyRecorded(message % {"lot": cost.lot_id, "fee_date": f"{cost.fee_date:%Y-%m-%d}", "kind": cost.get_kind_display(),
-                                         "reference": cost.reference, "amount": cost.amount}, field="fee_date", cost=cost.pk)
+                                         "reference": cost.reference, "amount": yuan(cost.amount)}, field="fee_date", cost=cost.pk)
 
 
 def records_costs(actor, *, dropship: bool) -> bool:

@@ -19,8 +19,8 @@ from core.errors import PermissionDenied, Problems, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for, waiting_rows
-from core.texts import Message, stored
-from core.validators import required_text
+from core.texts import Message, stored, yuan
+from core.validators import folded, required_text
 from points.models import RedemptionOrder
 from settlement.models import Adjustment, LineResolution, PenaltyProposal, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine, StatementVersion
 from settlement.models.reconciliation import ANSWERING
@@ -58,11 +58,12 @@ def require_finance(actor) -> None:
 
 def parse_amount(value, *, field: str = "amount", allow_zero: bool = False, example: str = "-180.00") -> Decimal:
     """A money amount in plain decimal notation (ASCII digits, thousands commas and a currency mark — ￥, ¥, 元 —
-    allowed), at most two decimals; the one rule of the portal, the API and files. Decimal() alone would also take
-    exponents, underscores, other scripts' digits, NaN and Infinity. `example`: the amount a refusal shows as one that
+    allowed; full-width forms as a Chinese input method types them, １７２０．００, read as their plain ones, NFKC, as a
+    month field reads them), at most two decimals; the one rule of the portal, the API and files. Decimal() alone would
+    also take exponents, underscores, other scripts' digits, NaN and Infinity. `example`: the amount a refusal shows as one that
     reads, of the sign the field takes (an adjustment's either; an invoice's positive).
     :raises ValidationFailed:"""
-    text = str(value).strip().replace(",", "")
+    text = folded(str(value)).replace(",", "")
     sign = text[:1] if text[:1] in "+-" else ""
     text = sign + CURRENCY.sub("", text[len(sign):]).strip()
     whole = AMOUNT.fullmatch(text)
@@ -134,8 +135,8 @@ def _answered_lines(*, statement: Statement | None, lines, amount) -> list[Recon
     answered_already(statement_id=statement.pk, lines=usable)
     differences = sum((line.difference for line in usable), start=ZERO)
     if differences != amount:
-        raise ValidationFailed(gettext("所关联对账明细的差额合计 ¥%(total)s，调账金额须与之相同（差额 = 礼品商金额 − 平台金额）")
-                               % {"total": differences}, field="amount")
+        raise ValidationFailed(gettext("所关联对账明细的差额合计 %(total)s，调账金额须与之相同（差额 = 礼品商金额 − 平台金额）")
+                               % {"total": yuan(differences)}, field="amount")
     return usable
 
 
@@ -237,7 +238,7 @@ def _propose(
         amount = parse_amount(amount)
         check_sign(kind=kind, amount=amount)
         if abs(amount) > ADJUSTMENT_LIMIT and kind != Adjustment.Kind.CARRY_CORRECTION:
-            raise ValidationFailed(gettext("调账金额不能超过 ±%(limit)s 元") % {"limit": f"{ADJUSTMENT_LIMIT:,}"}, field="amount")
+            raise ValidationFailed(gettext("调账金额不能超过 ±%(limit)s") % {"limit": yuan(ADJUSTMENT_LIMIT)}, field="amount")
     with problems.check():
         required_text(reason, message=gettext("请填写调账原因"))
     with problems.check():
@@ -332,8 +333,8 @@ def _tell_approved(adjustment: Adjustment, *, now: datetime, note: str) -> None:
     """The supplier sees an adjustment once approved (proposals, rejections and withdrawals are finance's own work)."""
     reason = Message(adjustment.reason_id, **(adjustment.reason_params or {})) if adjustment.reason_id else adjustment.reason
     send_notice(supplier=adjustment.supplier, kind="adjustment_approved", title=gettext_noop("调账 %(number)s 已生效"),
-                body=gettext_noop("%(kind)s %(amount)s 元：%(reason)s。计入结算单。%(note)s"), now=now,
-                params={"number": adjustment.number, "kind": Adjustment.Kind(adjustment.kind).label, "amount": str(adjustment.amount),
+                body=gettext_noop("%(kind)s %(amount)s：%(reason)s。计入结算单。%(note)s"), now=now,
+                params={"number": adjustment.number, "kind": Adjustment.Kind(adjustment.kind).label, "amount": yuan(adjustment.amount),
                         "reason": reason, "note": decision_note(note)},
                 link=reverse("settlement-adjustment", args=[adjustment.pk]))
 

@@ -36,7 +36,7 @@ from core.roles import SUPPLIER_ROLES, Role, waiting_rows, waiting_for
 from core.selectors import answering
 from core.validators import required_text, validate_length
 from core.notifications import one_line
-from core.texts import Message, labelled_message, moment
+from core.texts import Message, labelled_message, moment, yuan
 from settlement.models import (
     SECTION_TOTALS, Adjustment, ReceivablePayment, Reconciliation, Section, SourceKind, Statement, StatementLine,
     StatementVersion,
@@ -180,8 +180,8 @@ def correct_carried(statement: Statement, *, actor, now: datetime) -> Adjustment
         return None
     return propose_carry_correction(
         statement=statement, amount=difference, actor=actor, now=now,
-        reason=Message(CARRY_CORRECTED, month=f"{statement.month:%Y-%m}", version=statement.version, payable=str(statement.payable),
-                       booked=str(booked)),
+        reason=Message(CARRY_CORRECTED, month=f"{statement.month:%Y-%m}", version=statement.version, payable=yuan(statement.payable),
+                       booked=yuan(booked)),
     )
 
 
@@ -344,7 +344,7 @@ def deem_confirmed(*, now: datetime) -> list[int]:
         told = Statement.objects.filter(pk__in=confirmed).order_by("pk").only("pk", "state", "supplier_id", "month", "version", "payable")
         send_inbox_notices([(statement.supplier_id, _named(statement), reverse("settlement-statement", args=[statement.pk]))
                             for statement in told], kind="statement_deemed_confirmed", title=gettext_noop("%(month)s 结算单已视同确认"),
-                           body=gettext_noop("第 %(version)s 版下发后未在期限内确认或提出异议，已视同确认；应付 %(payable)s 元。"),
+                           body=gettext_noop("第 %(version)s 版下发后未在期限内确认或提出异议，已视同确认；应付 %(payable)s。"),
                            now=now, sms=True)
     return confirmed
 
@@ -418,7 +418,7 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
         statement = lock_statement(statement)
         _refuse_number_used_elsewhere(statement, number)
         if statement.state == State.CONFIRMED and amount != statement.payable:
-            message = gettext("发票金额 %(amount)s 与应付金额 %(payable)s 不一致") % {"amount": amount, "payable": statement.payable}
+            message = gettext("发票金额 %(amount)s 与应付金额 %(payable)s 不一致") % {"amount": yuan(amount), "payable": yuan(statement.payable)}
             raise ValidationFailed(message, field="invoice_amount")
         days = contracts.payment_term(supplier=statement.supplier, on=timezone.localdate(now))
         due_on = timezone.localdate(now) + timedelta(days=days) if days is not None else None
@@ -581,21 +581,21 @@ def record_collection(*, statement: Statement, actor, now: datetime, reference: 
         if not ZERO < amount <= outstanding:
             message = (gettext("收款金额须大于零，尚未收回 %(outstanding)s") if amount <= ZERO
                        else gettext("收款金额 %(amount)s 超过尚未收回的应收金额 %(outstanding)s"))
-            raise ValidationFailed(message % {"amount": amount, "outstanding": outstanding}, field="collection_amount")
+            raise ValidationFailed(message % {"amount": yuan(amount), "outstanding": yuan(outstanding)}, field="collection_amount")
         ReceivablePayment.objects.create(statement=statement, amount=amount, received_on=collected_on, reference=reference,
                                          recorded_by=actor, recorded_at=now)
-        said = {"amount": str(amount), "reference": reference, "collected_on": f"{collected_on:%Y-%m-%d}"}
+        said = {"amount": yuan(amount), "reference": reference, "collected_on": f"{collected_on:%Y-%m-%d}"}
         if amount < outstanding:
-            left = str(outstanding - amount)
+            left = yuan(outstanding - amount)
             apply_transition(statement, "record_part_payment", actor=actor, at=now, amount=amount, reason=Message(
-                gettext_noop("收款 %(amount)s 元（凭证 %(reference)s，%(collected_on)s 收到），尚未收回 %(left)s 元"), left=left, **said))
+                gettext_noop("收款 %(amount)s（凭证 %(reference)s，%(collected_on)s 收到），尚未收回 %(left)s"), left=left, **said))
             return statement
         apply_transition(statement, "record_collection", actor=actor, at=now, reference=reference, collected_on=collected_on,
                          collected_by=actor, amount=amount, reason=Message(
-                             gettext_noop("收款 %(amount)s 元（凭证 %(reference)s，%(collected_on)s 收到），应收款已全部收回"), **said))
+                             gettext_noop("收款 %(amount)s（凭证 %(reference)s，%(collected_on)s 收到），应收款已全部收回"), **said))
         _tell_plainly(statement, kind="statement_collected", now=now, title=gettext_noop("%(month)s 结算单应收款已收到"),
-                      body=gettext_noop("收到 %(amount)s 元，收款凭证 %(reference)s，收款日期 %(collected_on)s；累计收回 %(collected)s 元，应收款已全部收回。"),
-                      collected=str(-statement.payable), **said)
+                      body=gettext_noop("收到 %(amount)s，收款凭证 %(reference)s，收款日期 %(collected_on)s；累计收回 %(collected)s，应收款已全部收回。"),
+                      collected=yuan(-statement.payable), **said)
     return statement
 
 
@@ -776,14 +776,14 @@ def _tell_supplier(statement: Statement, *, kind: str, now: datetime, note: str 
     sms = Sms(kind, _named(statement) | context, statement)
     if kind == "statement_paid":
         title = gettext_noop("%(month)s 结算单已付款")
-        body = gettext_noop("第 %(version)s 版，付款 %(payable)s 元，付款凭证 %(reference)s，付款日期 %(payment_date)s。")
+        body = gettext_noop("第 %(version)s 版，付款 %(payable)s，付款凭证 %(reference)s，付款日期 %(payment_date)s。")
         params = {"reference": context["reference"], "payment_date": f"{statement.payment_date:%Y-%m-%d}"}
     else:
         title = gettext_noop("%(month)s 结算单第 %(version)s 版已下发")
-        body = gettext_noop("应付 %(payable)s 元。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。")
+        body = gettext_noop("应付 %(payable)s。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。")
         params = {"confirm_by": moment(now + DEEMED_CONFIRMED_AFTER)}
         if note.strip():
-            body = gettext_noop("应付 %(payable)s 元。下发说明：%(note)s。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。")
+            body = gettext_noop("应付 %(payable)s。下发说明：%(note)s。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。")
             params["note"] = _note_shown(note)
             sms = Sms("statement_reissued", _named(statement) | {"note": one_line(note)}, statement)
     _tell_plainly(statement, kind=kind, now=now, title=title, body=body, sms=sms, **params)
@@ -809,7 +809,7 @@ def _tell_plainly(statement: Statement, *, kind: str, now: datetime, title: str,
 
 def _named(statement: Statement) -> dict:
     """What a statement's notice and SMS name it by: its month, version and payable amount."""
-    return {"month": f"{statement.month:%Y-%m}", "version": statement.version, "payable": str(statement.payable)}
+    return {"month": f"{statement.month:%Y-%m}", "version": statement.version, "payable": yuan(statement.payable)}
 
 
 #: the states in which a statement waits for each party: finance answers disputes, approves invoiced statements and pays;

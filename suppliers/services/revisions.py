@@ -15,7 +15,7 @@ from core.errors import InvalidTransition, PermissionDenied, ValidationFailed, r
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.models import Program, Tier
 from core.roles import SUPPLIER_ROLES
-from core.texts import listed
+from core.texts import listed, yuan
 from core.validators import required_text
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
 from suppliers.services import inventory, qualifications
@@ -125,7 +125,7 @@ def _settlement_above_market(cleaned: dict[str, Any], gift: Gift | None, *, bad:
     settlement = cleaned.get("settlement_price", getattr(gift, "settlement_price", None))
     if market is None or settlement is None or Decimal(str(settlement)) <= Decimal(str(market)):
         return []
-    return [("settlement_price", "above_market_price", gettext("结算价不能高于市场价 %(market)s 元") % {"market": market})]
+    return [("settlement_price", "above_market_price", gettext("结算价不能高于市场价 %(market)s") % {"market": yuan(market)})]
 
 
 #: units of a gift still on their way into stock (logistics registers its announced inbound shipments)

@@ -44,7 +44,7 @@ def test_a_statement_is_confirmed_invoiced_approved_and_paid_by_different_people
     invoice.locator("[name=number]").fill("33018765")
     invoice.locator("[name=amount]").fill("208.00")
     click(page, invoice.locator("button[data-action=invoice]"))
-    expect(page.get_by_test_id("action-invoice").locator(".field-error[data-field=amount]")).to_have_text("发票金额 208.00 与应付金额 280.00 不一致")
+    expect(page.get_by_test_id("action-invoice").locator(".field-error[data-field=amount]")).to_have_text("发票金额 ¥208.00 与应付金额 ¥280.00 不一致")
     expect_state(page, "已确认")
     invoice = page.get_by_test_id("action-invoice")
     invoice.locator("[name=number]").fill("33018765")

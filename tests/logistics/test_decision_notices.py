@@ -38,7 +38,7 @@ def test_a_voided_cost_the_supplier_bore_tells_it_it_will_not_be_billed_and_why(
 
     notice = only_notice(failed_once.supplier, "extra_cost_voided")
     assert notice.title_text == f"额外费用 #{cost.pk} 已作废"
-    assert notice.body_text == f"二次配送费 {cost.amount} 元不再向您收取，也不计入结算单。作废原因：收件人原因，改由会员承担"
+    assert notice.body_text == f"二次配送费 ¥{cost.amount} 不再向您收取，也不计入结算单。作废原因：收件人原因，改由会员承担"
     assert notice.link == f"/logistics/extra-costs/{cost.pk}/"
     with translation.override("en"):
         assert notice.body_label.endswith("will not be charged to you and goes on no statement. Reason: 收件人原因，改由会员承担")

@@ -3,6 +3,7 @@ confirmed for want of an answer, a receivable collected — each a notice in its
 its contact (a closed rectification case: test_cases). Finance's own work the supplier never sees (an
 adjustment proposed, rejected or withdrawn) tells it nothing."""
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -26,10 +27,20 @@ def test_an_approved_adjustment_tells_the_supplier_its_amount_and_reason(issued,
 
     notice = only_notice(issued.supplier, "adjustment_approved")
     assert notice.title_text == f"调账 {adjustment.number} 已生效"
-    assert notice.body_text == "补偿 12.50 元：包装补偿。计入结算单。说明：已核实"
+    assert notice.body_text == "补偿 ¥12.50：包装补偿。计入结算单。说明：已核实"
     assert notice.link == f"/settlement/adjustments/{adjustment.pk}/"
     with translation.override("en"):
-        assert notice.body_label.startswith("Compensation CNY 12.50: 包装补偿.")
+        assert notice.body_label.startswith("Compensation ¥12.50: 包装补偿.")
+
+
+def test_an_amount_typed_in_full_width_digits_is_read_and_the_notice_groups_it_as_pages_do(issued, finance, finance_checker):
+    adjustment = adjustments.propose_adjustment(supplier=issued.supplier, kind="compensation", amount="１，７２０．００",
+                                                reason="包装补偿", actor=finance, now=LATER)
+
+    adjustments.approve_adjustment(adjustment=adjustment, actor=finance_checker, now=LATER, note="")
+
+    assert adjustment.amount == Decimal("1720.00")
+    assert only_notice(issued.supplier, "adjustment_approved").body_text.startswith("补偿 ¥1,720.00：包装补偿。")
 
 
 def test_a_rejected_or_withdrawn_adjustment_tells_the_supplier_nothing(issued, finance, finance_checker):
@@ -46,7 +57,7 @@ def test_a_statement_confirmed_for_want_of_an_answer_tells_the_supplier(issued):
 
     notice = only_notice(issued.supplier, "statement_deemed_confirmed")
     assert notice.title_text == f"{issued.month:%Y-%m} 结算单已视同确认"
-    assert notice.body_text == f"第 1 版下发后未在期限内确认或提出异议，已视同确认；应付 {issued.payable} 元。"
+    assert notice.body_text == f"第 1 版下发后未在期限内确认或提出异议，已视同确认；应付 ¥{issued.payable}。"
     assert notice.link == f"/settlement/statements/{issued.pk}/"
 
 
@@ -61,7 +72,7 @@ def test_a_collected_receivable_tells_the_supplier_the_amount_and_reference(rece
     statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0001", amount="30.00")
 
     notice = only_notice(receivable.supplier, "statement_collected")
-    assert notice.body_text == f"收到 30.00 元，收款凭证 CMB-IN-0001，收款日期 {LATER:%Y-%m-%d}；累计收回 30.00 元，应收款已全部收回。"
+    assert notice.body_text == f"收到 ¥30.00，收款凭证 CMB-IN-0001，收款日期 {LATER:%Y-%m-%d}；累计收回 ¥30.00，应收款已全部收回。"
     assert notice.link == f"/settlement/statements/{receivable.pk}/"
 
 
@@ -71,7 +82,7 @@ def test_a_receivable_collected_in_parts_tells_the_supplier_the_last_payment_and
     statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0002", amount="20.00")
 
     notice = only_notice(receivable.supplier, "statement_collected")
-    assert notice.body_text == f"收到 20.00 元，收款凭证 CMB-IN-0002，收款日期 {LATER:%Y-%m-%d}；累计收回 30.00 元，应收款已全部收回。"
+    assert notice.body_text == f"收到 ¥20.00，收款凭证 CMB-IN-0002，收款日期 {LATER:%Y-%m-%d}；累计收回 ¥30.00，应收款已全部收回。"
     with translation.override("en"):
-        assert notice.body_label == (f"Received CNY 20.00, reference CMB-IN-0002, on {LATER:%Y-%m-%d}; CNY 30.00 collected in all, "
+        assert notice.body_label == (f"Received ¥20.00, reference CMB-IN-0002, on {LATER:%Y-%m-%d}; ¥30.00 collected in all, "
                                      "the receivable is fully collected.")

@@ -34,7 +34,7 @@ def test_a_part_payment_leaves_the_receivable_closed_owing_the_rest_and_is_in_it
         Decimal("12.50"), LATER.date() - timedelta(days=1), "CMB-IN-A", finance, LATER)
     step = history_of(receivable).get(transition="record_part_payment")
     assert (step.actor, step.at, step.source_state, step.target_state) == (finance, LATER, "closed", "closed")
-    assert step.reason_label == "收款 12.50 元（凭证 CMB-IN-A，2026-11-01 收到），尚未收回 17.50 元"
+    assert step.reason_label == "收款 ¥12.50（凭证 CMB-IN-A，2026-11-01 收到），尚未收回 ¥17.50"
 
 
 def test_the_payment_that_leaves_nothing_outstanding_collects_the_receivable(receivable, finance, finance_checker):

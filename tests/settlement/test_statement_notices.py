@@ -2,6 +2,7 @@
 (SPEC §4.11, §4.12): an SMS held for the quiet hours is no reason to miss a statement that confirms itself after
 10 days."""
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -21,8 +22,34 @@ def test_issuing_puts_a_notice_with_the_month_version_payable_and_confirm_by_dat
     notice = Notice.objects.get(supplier=issued.supplier, kind="statement_issued")
 
     assert notice.title_text == "2026-10 结算单第 1 版已下发"
-    assert "应付 300.00 元" in notice.body_text and "2026-11-11 10:00 前确认或提出异议" in notice.body_text
+    assert "应付 ¥300.00。" in notice.body_text and "2026-11-11 10:00 前确认或提出异议" in notice.body_text
     assert notice.link == reverse("settlement-statement", args=[issued.pk])
+
+
+def test_an_invoice_of_another_amount_is_refused_naming_both_amounts_as_pages_show_money(issued, supplier_admin):
+    from core.errors import ValidationFailed
+
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+
+    with pytest.raises(ValidationFailed) as refused:
+        statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.01")
+
+    assert (refused.value.field, refused.value.detail) == ("invoice_amount", "发票金额 ¥300.01 与应付金额 ¥300.00 不一致")
+
+
+def test_an_invoice_amount_typed_in_full_width_digits_is_read(issued, supplier_admin):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="３００．００")
+
+    issued.refresh_from_db()
+    assert (issued.state, issued.invoice_amount) == ("invoiced", Decimal("300.00"))
+
+
+def test_the_statement_sms_names_the_payable_as_the_notice_does(issued):
+    sms = Notification.objects.get(subject_type="settlement.statement", kind="statement_issued")
+
+    assert "应付 ¥300.00，请在10天内确认" in sms.body
 
 
 def test_the_statement_notice_is_texted_once_with_the_statements_own_sms(issued):
@@ -42,7 +69,7 @@ def test_a_reissued_version_is_noticed_with_its_number_and_payable(issued, suppl
 
     notice = Notice.objects.filter(supplier=issued.supplier).first()
     assert notice.title_text == "2026-10 结算单第 2 版已下发"
-    assert "应付 280.00 元" in notice.body_text and "2026-11-12 03:00 前" in notice.body_text
+    assert "应付 ¥280.00。" in notice.body_text and "2026-11-12 03:00 前" in notice.body_text
     assert "下发说明" not in notice.body_text  # finance said nothing more than the version itself
     assert "下发说明" not in Notification.objects.filter(subject_type="settlement.statement").latest("pk").body
 
@@ -87,7 +114,7 @@ def test_paying_puts_a_notice_with_the_amount_and_reference_in_the_inbox(issued,
 
     notice = Notice.objects.filter(supplier=issued.supplier).first()
     assert (notice.kind, notice.title_text) == ("statement_paid", "2026-10 结算单已付款")
-    assert "300.00 元" in notice.body_text and "HX20261102001" in notice.body_text and "2026-11-02" in notice.body_text
+    assert "付款 ¥300.00，" in notice.body_text and "HX20261102001" in notice.body_text and "2026-11-02" in notice.body_text
     assert notice.link == reverse("settlement-statement", args=[issued.pk])
 
 

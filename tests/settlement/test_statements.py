@@ -767,7 +767,7 @@ def test_a_later_version_of_a_carried_payable_is_corrected_by_an_adjustment_for_
     assert (negative.payable, november.payable) == (Decimal("-20.00"), Decimal("70.00"))  # November carried -30.00, October now says -20.00
     assert (correction.amount, correction.state, correction.created_by, correction.source_kind, correction.source_id) == (
         Decimal("10.00"), "proposed", finance, "statement", str(negative.pk))
-    assert "-20.00" in correction.reason and "-30.00" in correction.reason
+    assert "应付 -¥20.00" in correction.reason and "合计 -¥30.00" in correction.reason
 
     adjustments.approve_adjustment(adjustment=correction, actor=finance_checker, now=DECEMBER_2ND)
     generation.generate_now(month=DECEMBER, actor=finance, now=datetime(2027, 1, 1, 2, tzinfo=SHANGHAI))
@@ -775,7 +775,7 @@ def test_a_later_version_of_a_carried_payable_is_corrected_by_an_adjustment_for_
     assert [(line.section, line.amount) for line in december.lines.all()] == [("adjustment", Decimal("10.00"))]
 
 
-CORRECTED_IN_ENGLISH = ("2026-10 statement version 2: payable -20.00, carried forward and approved corrections -30.00"
+CORRECTED_IN_ENGLISH = ("2026-10 statement version 2: payable -¥20.00, carried forward and approved corrections -¥30.00"
                         " (the new version changed a payable already carried forward)")
 
 
@@ -788,7 +788,7 @@ def test_a_carry_corrections_reason_reads_in_the_readers_language_on_its_page_an
     chinese_page = page_in(finance, f"/settlement/adjustments/{correction.pk}/", "zh-hans")
     english = client_for(finance).get(f"/api/v1/adjustments/{correction.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
 
-    chinese = "2026-10 结算单第 2 版应付 -20.00，已结转及已审批更正合计 -30.00（新版本改变了已结转的应付）"
+    chinese = "2026-10 结算单第 2 版应付 -¥20.00，已结转及已审批更正合计 -¥30.00（新版本改变了已结转的应付）"
     assert (correction.reason, correction.reason_id) == (chinese, statements.CARRY_CORRECTED)
     assert CORRECTED_IN_ENGLISH in english_page and "结算单第" not in english_page
     assert chinese in chinese_page
@@ -814,7 +814,7 @@ def test_carry_corrections_written_as_text_read_in_english_where_the_text_is_the
     assert (correction.reason, correction.reason_id) == (written, statements.CARRY_CORRECTED)  # as written, kept
     assert (line.get().message_id, line.get().message_params) == (statements.CARRY_CORRECTED, correction.reason_params)
     with translation.override("en"):
-        assert correction.reason_label == CORRECTED_IN_ENGLISH
+        assert correction.reason_label == CORRECTED_IN_ENGLISH.replace("¥", "")  # its amounts as they were written
     older = "2026-10 结算单第 2 版应付 -20.00，此前已结转 -30.00 (version 2 changed a payable already carried forward)"
     Adjustment.objects.filter(pk=correction.pk).update(reason=older, reason_id="", reason_params=None)
     as_messages(apps, None)
