@@ -82,6 +82,9 @@ KINDS: dict[str, Kind] = {
     "statement_reissued": Kind(
         False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable}，下发说明：{note}。请在10天内确认或提出异议。"
     ),
+    "statement_deadline_moved": Kind(
+        False, "【积分商城礼品商平台】{month} 结算单第 {version} 版答复期限已延至 {confirm_by}，请在此前确认或提出异议，逾期视为确认。"
+    ),
     "statement_paid": Kind(False, "【积分商城礼品商平台】{month} 结算单已付款 {payable}，付款凭证 {reference}。"),
 }
 

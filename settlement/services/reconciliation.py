@@ -37,6 +37,7 @@ from settlement.models import (
     StatementVersion,
 )
 from settlement.services import generation
+from settlement.services.deadlines import respond_by, tell_if_deadline_moved
 from settlement.services.adjustments import (
     answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance, told_of)
 from settlement.services.locking import lock_statement
@@ -107,6 +108,7 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
         statement = lock_statement(statement)
         _require_reconcilable(statement)
         version = statement.versions.get(number=statement.version)
+        answer_by = respond_by(statement)  # a first upload within the time to answer counts it again
         ours = _our_lines(StatementLine.objects.filter(statement=statement, version__lte=version.number))
         not_ours = {key for _row, key, _q, _a in theirs if key not in ours}
         differing = {key for _row, key, quantity, amount in theirs if key in ours and [quantity, amount] != ours[key][1:]}
@@ -118,6 +120,7 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
         Reconciliation.objects.filter(statement=statement, version=version, superseded_by__isnull=True).exclude(
             pk=reconciliation.pk).update(superseded_by=reconciliation)
         _store(reconciliation, lines)
+        tell_if_deadline_moved(statement, was=answer_by, now=now)
     return reconciliation
 
 

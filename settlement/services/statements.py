@@ -17,14 +17,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import (
-    BooleanField, Case, Count, DateTimeField, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
-
 
 from core import jobs
 from core.errors import PermissionDenied, ValidationFailed
@@ -38,10 +33,11 @@ from core.validators import required_text, validate_length
 from core.notifications import one_line
 from core.texts import Message, labelled_message, moment, yuan
 from settlement.models import (
-    SECTION_TOTALS, Adjustment, ReceivablePayment, Reconciliation, Section, SourceKind, Statement, StatementLine,
+    SECTION_TOTALS, Adjustment, ReceivablePayment, Section, SourceKind, Statement, StatementLine,
     StatementVersion,
 )
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_carry_correction, require_finance
+from settlement.services.deadlines import DEEMED_CONFIRMED_AFTER, respond_by, with_respond_by  # noqa: F401  (callers read them here)
 from settlement.services.generation import chart_months, version_totals
 from settlement.services.locking import lock_statement
 from settlement.services.reconciliation import book_corrections_on_dispute
@@ -54,7 +50,6 @@ from suppliers.selectors_profile import latest_bank_account, payable_account, pe
 
 State = Statement.State
 ZERO = Decimal("0.00")
-DEEMED_CONFIRMED_AFTER = timedelta(days=10)
 
 
 def may_download_pdf(actor) -> bool:
@@ -301,31 +296,6 @@ def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str
         apply_transition(statement, "dispute", actor=actor, at=now, reason=reason.strip(), dispute_reason=reason.strip())
         book_corrections_on_dispute(statement)
     return statement
-
-
-def with_respond_by(statements: QuerySet[Statement]) -> QuerySet[Statement]:
-    """The statements annotated with `respond_by`, the moment an issued version is deemed confirmed without an answer:
-    10 days after it was issued, or, when the supplier uploaded its reconciliation file for that version within those
-    10 days (an action whose answer follows once finance has looked at the differences), 10 days after its first
-    upload. Counted from the first upload only: uploading again does not push the deadline further, so it cannot be
-    put off for ever; and a file uploaded once the 10 days are over is matched all the same but moves nothing (the
-    version is deemed confirmed already, whether or not the beat has recorded it). None unless the statement is
-    issued (awaiting the supplier's answer)."""
-    answer_by = ExpressionWrapper(OuterRef("issued_at") + DEEMED_CONFIRMED_AFTER, output_field=DateTimeField())
-    first_upload = (Reconciliation.objects.filter(statement=OuterRef("pk"), version__number=OuterRef("version"), uploaded_at__lt=answer_by)
-                    .order_by("uploaded_at").values("uploaded_at")[:1])
-    start = Coalesce(Subquery(first_upload), F("issued_at"))
-    deadline = ExpressionWrapper(start + DEEMED_CONFIRMED_AFTER, output_field=DateTimeField())
-    return statements.annotate(respond_by=Case(When(state=State.ISSUED, then=deadline), default=None, output_field=DateTimeField()))
-
-
-def respond_by(statement: Statement) -> datetime | None:
-    """When the statement's issued version is deemed confirmed (`with_respond_by`); None unless it is issued."""
-    if statement.state != State.ISSUED:
-        return None
-    if "respond_by" in statement.__dict__:  # annotated
-        return statement.respond_by
-    return with_respond_by(Statement.objects.filter(pk=statement.pk)).get().respond_by
 
 
 def deem_confirmed(*, now: datetime) -> list[int]:

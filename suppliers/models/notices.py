@@ -49,6 +49,7 @@ KIND_LABELS = {
     "complaint_auto_resolved": _("投诉自动解决"),
     "public_complaint_answered": _("本方提交的投诉已答复"),
     "statement_issued": _("结算单下发"),
+    "statement_deadline_moved": _("结算单答复期限变更"),
     "statement_deemed_confirmed": _("结算单视同确认"),
     "statement_paid": _("结算单付款"),
     "statement_collected": _("结算单应收款收到"),

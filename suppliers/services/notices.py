@@ -38,6 +38,7 @@ ACTION_KINDS = frozenset({
     "replenishment",  # replenish the location by the due date
     "return_approved",  # receive the returned goods
     "statement_issued",  # confirm or dispute within 10 days
+    "statement_deadline_moved",  # confirm or dispute by the deadline its first reconciliation upload moved
     "supplier_reactivated",  # ask for its gifts taken offline to be listed again
     "suspension_proposed",  # a warning: scored under the threshold two months running, improve before an operator suspends it
 })

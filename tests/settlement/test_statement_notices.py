@@ -148,3 +148,38 @@ def test_a_supplier_wanting_only_what_needs_its_action_is_not_texted_of_a_paymen
 
     assert Notice.objects.filter(supplier=issued.supplier, kind="statement_paid").exists()
     assert not Notification.objects.filter(kind="statement_paid").exists()
+
+
+RECONCILIATION_FILE = "订单号,SKU,类型,数量,金额\nRO-X,SKU-X,配送,1,180.00\n".encode()
+
+
+def _upload(statement, supplier_admin, now):
+    from settlement.services.reconciliation import upload_reconciliation
+
+    return upload_reconciliation(statement=statement, file_name="ours.csv", content=RECONCILIATION_FILE, actor=supplier_admin, now=now)
+
+
+def test_a_first_upload_that_moves_the_deadline_tells_the_supplier_the_new_one_once(issued, supplier_admin):
+    first, again = issued.issued_at + timedelta(days=2), issued.issued_at + timedelta(days=5)
+
+    _upload(issued, supplier_admin, first)
+    _upload(issued, supplier_admin, again)
+
+    (notice,) = Notice.objects.filter(supplier=issued.supplier, kind="statement_deadline_moved")
+    new_deadline = statements.respond_by(issued)
+    assert new_deadline == first + timedelta(days=10)
+    assert notice.title_text == "2026-10 结算单第 1 版答复期限已延至 2026-11-13 10:00"
+    assert "请于 2026-11-13 10:00 前确认或提出异议" in notice.body_text
+    assert notice.link == reverse("settlement-statement", args=[issued.pk])
+    (sms,) = Notification.objects.filter(subject_type="settlement.statement", kind="statement_deadline_moved")
+    assert "答复期限已延至 2026-11-13 10:00" in sms.body
+    with translation.override("en"):
+        assert notice.title_label == "2026-10 statement version 1: time to answer extended to 2026-11-13 10:00"
+
+
+def test_an_upload_that_moves_no_deadline_tells_nothing(issued, supplier_admin):
+    _upload(issued, supplier_admin, issued.issued_at + timedelta(days=10, hours=1))  # the time to answer is over already
+
+    assert statements.respond_by(issued) == issued.issued_at + timedelta(days=10)
+    assert not Notice.objects.filter(kind="statement_deadline_moved").exists()
+    assert not Notification.objects.filter(kind="statement_deadline_moved").exists()
