@@ -62,6 +62,13 @@ class ReceiveForm(forms.Form):
         return self.cleaned_data["extra_quantity"] or 0
 
 
+class PutAwayForm(forms.Form):
+    """Where the goods went and a note, both optional: kept in the step's history."""
+
+    shelf = forms.CharField(label=_("货位"), required=False, max_length=40, widget=forms.TextInput(attrs={"placeholder": _("货位")}))
+    reason = forms.CharField(label=_("备注"), required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("备注")}))
+
+
 class WithdrawInboundForm(forms.Form):
     reason = forms.CharField(label=_("撤回原因"), max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("撤回原因")}))
 

@@ -39,6 +39,7 @@ from logistics.forms_flow import (
     InboundFilterForm,
     NoInput,
     OrderFilterForm,
+    PutAwayForm,
     ReceiveForm,
     ShipForm,
     ShipmentFilterForm,
@@ -63,7 +64,7 @@ MEMBER = frozenset({Role.MEMBER})
 
 INBOUND_ACTIONS = {
     "receive": PageAction(gettext_lazy("收货"), inbound.receive_inbound, ReceiveForm),
-    "put_away": PageAction(gettext_lazy("上架"), inbound.put_away_inbound, NoInput),
+    "put_away": PageAction(gettext_lazy("上架"), inbound.put_away_inbound, PutAwayForm),
     "withdraw": PageAction(gettext_lazy("撤回预报"), inbound.withdraw_inbound, WithdrawInboundForm, "danger"),
 }
 # the warehouse receives and puts away; the supplier withdraws its own announcement

@@ -68,6 +68,12 @@ class InboundReceiveInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+class InboundPutAwayInput(serializers.Serializer):
+    shelf = serializers.CharField(required=False, allow_blank=True, max_length=40, default="",
+                                  help_text="the shelf location the goods went to (kept in the history)")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
 class InboundWithdrawInput(serializers.Serializer):
     reason = RequiredText(max_length=2000, help_text="why the announced goods will not come")
 
@@ -101,7 +107,8 @@ class InboundShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewS
         return Response(InboundShipmentSerializer(shipment).data, status=status.HTTP_201_CREATED)
 
     receive = transition_action(inbound.receive_inbound, name="receive", roles=LOGISTICS, target="inbound", input_serializer=InboundReceiveInput)
-    put_away = transition_action(inbound.put_away_inbound, name="put_away", roles=LOGISTICS, target="inbound")
+    put_away = transition_action(inbound.put_away_inbound, name="put_away", roles=LOGISTICS, target="inbound",
+                                 input_serializer=InboundPutAwayInput)
     withdraw = transition_action(inbound.withdraw_inbound, name="withdraw", roles=SUPPLIER_ROLES, target="inbound",
                                  input_serializer=InboundWithdrawInput)
 

@@ -17,7 +17,7 @@ from core.errors import Problems, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import Role, waiting_for
-from core.validators import required_text, validate_length
+from core.validators import refuse_nul, required_text, validate_length
 from core.texts import Message, labelled_message
 from logistics.errors import GiftRetiredOnArrival, ReplenishmentAlreadyAnnounced
 from logistics.models import ExtraCost, InboundShipment, Tariff
@@ -248,14 +248,31 @@ def _charge_handling(*, inbound: InboundShipment, damaged: int, actor, now: date
                                                  rate=str(tariff.amount), number=inbound.number), actor=actor, now=now)
 
 
-def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: str = "") -> InboundShipment:
+#: the longest shelf location a warehouse writes down at put-away (an aisle-rack-level code, a zone's name)
+SHELF_MAX_LENGTH = 40
+
+
+def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, shelf: str = "", reason: str = "") -> InboundShipment:
     """The received goods are on the warehouse shelves; the supplier finds in its inbox (routine work, no SMS) how many
     units are now there to be redeemed (none when all were short or damaged: nothing to tell).
 
+    The shelf location they went to (`shelf`) and logistics' note (`reason`), both optional, are kept in the history
+    of the step, the location first ("货位 A-03-2：note").
+
+    :raises ValidationFailed: naming `shelf` if longer than SHELF_MAX_LENGTH or holding a NUL byte, before anything is
+        written
     :raises InvalidTransition: unless the shipment is received
     """
+    refuse_nul(shelf, field="shelf")
+    shelf = (shelf or "").strip()
+    if len(shelf) > SHELF_MAX_LENGTH:
+        raise ValidationFailed(gettext("货位最多 %(max)s 个字符") % {"max": SHELF_MAX_LENGTH}, field="shelf")
+    note = (reason or "").strip()
+    if shelf:
+        placed = Message(gettext_noop("货位 %(shelf)s"), shelf=shelf)
+        note = labelled_message(placed, note) if note else placed
     with transaction.atomic():
-        inbound = apply_transition(inbound, "put_away", actor=actor, at=now, reason=reason, put_away_at=now)
+        inbound = apply_transition(inbound, "put_away", actor=actor, at=now, reason=note, put_away_at=now)
         shelved = shelved_quantity(inbound)
         if shelved:
             send_notice(

@@ -34,7 +34,8 @@ ROWS: dict = {
         body={"counted_quantity": 5, "damaged_quantity": 1},
     ),
     # the matrix's inbound shipment is announced: putting it away is 409
-    ("inbound-shipment-put-away", "POST"): only({"logistics": 409}, seen_by=INBOUND_SEEN_BY, obj="inbound", writable={"reason"}, body=REASON),
+    ("inbound-shipment-put-away", "POST"): only({"logistics": 409}, seen_by=INBOUND_SEEN_BY, obj="inbound", writable={"reason", "shelf"},
+                                                 body=REASON),
     # the matrix's inbound shipment is announced: its supplier may withdraw it, with a reason
     ("inbound-shipment-withdraw", "POST"): only({"supplier_admin": 200, "supplier_staff": 200}, seen_by=INBOUND_SEEN_BY, obj="inbound",
                                                 writable={"reason"}, body=REASON),

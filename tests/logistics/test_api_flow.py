@@ -715,3 +715,16 @@ def test_a_bad_warehouse_or_time_filter_of_shipments_is_400_naming_it(api, logis
 
     assert response.status_code == 400
     assert [error["attr"] for error in response.json()["errors"]] == [name]
+
+
+def test_a_put_away_through_the_api_keeps_the_shelf_location_in_the_history_and_a_long_one_is_400(api, logistics, announced):
+    client = api(logistics)
+    client.post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", {"counted_quantity": 10}, format="json")
+
+    too_long = client.post(f"/api/v1/inbound-shipments/{announced.pk}/put-away/", {"shelf": "A" * 41}, format="json")
+    put_away = client.post(f"/api/v1/inbound-shipments/{announced.pk}/put-away/", {"shelf": "B-07", "reason": "整托"}, format="json")
+    history = client.get(f"/api/v1/inbound-shipments/{announced.pk}/history/")
+
+    assert too_long.status_code == 400 and "shelf" in str(too_long.json())
+    assert put_away.status_code == 200 and put_away.json()["state"] == "put_away"
+    assert history.json()[-1]["reason"] == "货位 B-07：整托"

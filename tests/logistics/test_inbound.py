@@ -707,3 +707,24 @@ def test_the_damage_write_off_and_the_receipt_read_in_the_suppliers_language(ann
     fee = client.get("/api/v1/extra-costs/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
     assert fee["description"] == f"到货破损 1 件 × ¥1.50（{announced.number}）"  # as statements copy it
     assert fee["description_label"] == f"1 damaged on arrival × ¥1.50 ({announced.number})"
+
+
+def test_a_put_away_keeps_its_shelf_location_and_note_in_the_history(announced, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=0, actor=logistics, now=now)
+
+    inbound.put_away_inbound(inbound=announced, actor=logistics, now=now, shelf=" A-03-2 ", reason="第二层")
+
+    assert list(history_of(announced))[-1].reason_text == "货位 A-03-2：第二层"
+    with translation.override("en"):
+        assert list(history_of(announced))[-1].reason_label == "Shelf A-03-2: 第二层"
+
+
+def test_a_shelf_location_too_long_is_refused_naming_it_and_nothing_is_put_away(announced, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=0, actor=logistics, now=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        inbound.put_away_inbound(inbound=announced, actor=logistics, now=now, shelf="A" * 41)
+
+    assert refused.value.field == "shelf"
+    announced.refresh_from_db()
+    assert announced.state == "received"

@@ -642,3 +642,15 @@ def test_the_shipment_lists_lead_those_who_ship_to_shipping_by_file(role, url, o
     listing = page(logged_in(request.getfixturevalue(role)), url)
 
     assert ('data-testid="ship-by-file"' in listing) is offered
+
+
+def test_the_put_away_form_takes_a_shelf_location_and_a_note_the_inbound_page_shows_in_its_history(logistics, announced, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=0, actor=logistics, now=now)
+    client = logged_in(logistics)
+    assert 'name="shelf"' in client.get(f"/logistics/inbound/{announced.pk}/").content.decode()
+
+    client.post(f"/logistics/inbound/{announced.pk}/put_away/", {"shelf": "C-12", "reason": "靠窗"})
+
+    history = client.get(f"/logistics/inbound/{announced.pk}/").content.decode().split('data-testid="history"', 1)[1]
+    assert "货位 C-12：靠窗" in history
+    assert InboundShipment.objects.get(pk=announced.pk).state == "put_away"
