@@ -196,7 +196,7 @@ class ExtraCostForm(SubmittedOnce):
     lot = forms.IntegerField(label=_("遗留礼品批次编号"), required=False, min_value=1)
     quantity = forms.IntegerField(label=_("数量"), initial=1, min_value=1, max_value=costs.MAX_QUANTITY)  # as the API's
     fee_date = BusinessDayField(label=_("计费日期（选填）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(label=_("说明"), required=False, max_length=300)
+    description = forms.CharField(label=_("说明"), max_length=300, help_text=_("费用因何产生：承担方会看到"))
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -223,7 +223,7 @@ class ExtraCostForm(SubmittedOnce):
         return data
 
     def values(self) -> dict:
-        """Keyword arguments of record_extra_cost."""
+        """Keyword arguments of record_extra_cost_by_hand."""
         keys = ["kind", "payer", "order", "inbound", "lot", "quantity", "fee_date", "description"]
         return {key: self.cleaned_data[key] for key in keys}
 

@@ -294,7 +294,7 @@ def extra_cost_create(request):
     # from a lot's page (?lot=) the form names that lot already
     form = ExtraCostForm(request.POST or None, user=request.user, initial={"lot": id_or_none(request.GET.get("lot"))})
     if request.method == "POST" and (created := create_with_form(
-        request, form, "extra-cost", partial(costs.record_extra_cost, refuse_repeat=True), values=form.values, aliases=COST_FIELDS,
+        request, form, "extra-cost", costs.record_extra_cost_by_hand, values=form.values, aliases=COST_FIELDS,
         success=lambda pk: _("已记录额外费用 %(amount)s") % {"amount": yuan(ExtraCost.objects.get(pk=pk).amount)}, page="logistics-extra-cost",
     )):
         return redirect("logistics-extra-cost", pk=created[0])

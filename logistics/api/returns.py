@@ -297,7 +297,7 @@ class RecordExtraCostInput(CostOwnerInput):
     payer = serializers.ChoiceField(choices=Payer.choices)
     quantity = serializers.IntegerField(min_value=1, max_value=costs.MAX_QUANTITY, default=1)
     fee_date = BusinessDateField(required=False, allow_null=True, default=None)
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    description = RequiredText(max_length=300, help_text="what the cost is for (shown to whoever bears it)")
 
     def validate(self, data):
         if not any(data.get(name) for name in ("order", "return_request", "inbound", "lot")):
@@ -344,7 +344,7 @@ class ExtraCostViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
                                         return_request=owner.validated_data.get("return_request"))
         params = RecordExtraCostInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
-        cost = costs.record_extra_cost(**params.validated_data, actor=request.user, now=timezone.now(), refuse_repeat=True)
+        cost = costs.record_extra_cost_by_hand(**params.validated_data, actor=request.user, now=timezone.now())
         return Response(ExtraCostSerializer(cost).data, status=status.HTTP_201_CREATED)
 
     void = transition_action(costs.void_extra_cost, name="void", roles=LOGISTICS | OPERATORS, target="cost", input_serializer=VoidExtraCostInput,

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
@@ -135,6 +135,34 @@ def record_extra_cost(
         return cost
 
 
+def record_extra_cost_by_hand(*, description: str, payer: str, actor, now: datetime, **values) -> ExtraCost:
+    """An extra cost logistics staff or an operator enter (page and API): as `record_extra_cost` with `refuse_repeat`,
+    but saying what it is for (`description`, required, shown to whoever bears it); a cost charged to the supplier is
+    told to it in its inbox, with the amount, what it is for and a link to the cost's page, as a voided one is.
+
+    :raises ValidationFailed: code `required` naming `description` when it is missing or blank; as record_extra_cost
+    """
+    if isinstance(description, str) and not isinstance(description, Message):
+        required_text(description, field="description", message=gettext("请说明费用原因"))
+    with transaction.atomic():
+        cost = record_extra_cost(description=description, payer=payer, actor=actor, now=now, refuse_repeat=True, **values)
+        if cost.payer == Payer.SUPPLIER:
+            _tell_supplier_charged(cost, now=now)
+    return cost
+
+
+def _tell_supplier_charged(cost: ExtraCost, *, now: datetime) -> None:
+    """A cost the supplier is to bear, entered by hand: it hears what and why, with a link to the cost's page (where
+    it may see it voided later, with its history)."""
+    send_notice(
+        supplier=cost.supplier, kind="extra_cost_charged", now=now, title=gettext_noop("新增额外费用 %(reference)s"),
+        body=gettext_noop("%(kind)s %(amount)s 由您承担，将计入结算单。说明：%(description)s"),
+        params={"reference": cost.reference, "kind": CostKind(cost.kind).label, "amount": yuan(cost.amount),
+                "description": cost.description},
+        link=reverse("logistics-extra-cost", args=[cost.pk]),
+    )
+
+
 def _check_entered(*, kind: str, payer: str, quantity, fee_date: date | None, description: str, order, return_request, inbound,
                    lot) -> None:
     """Check each value entered on its own and what the cost belongs to.
@@ -194,8 +222,10 @@ def _check_kind_fits(*, kind: str, quantity: int, fee_date: date | None, order: 
         message = gettext("%(kind)s不能记在%(owner)s上，只能记在%(owners)s上")
         raise ValidationFailed(message % {"kind": CostKind(kind).label, "owner": OWNER_LABELS[field],
                                           "owners": listed(OWNER_LABELS[name] for name in KIND_OWNERS[kind])}, field=field)
-    if kind == CostKind.REDELIVERY and not failed_deliveries(order).exists():
-        if order.shipments.filter(state=Shipment.State.FAILED).exists():
+    if kind == CostKind.REDELIVERY and not redelivered_attempts(order).exists():
+        if failed_deliveries(order).exists():
+            message = gettext("订单 %(number)s 配送失败后尚未重新配送，不能记二次配送费：运营安排重新配送后再记")
+        elif order.shipments.filter(state=Shipment.State.FAILED).exists():
             message = gettext("订单 %(number)s 的包裹已报告丢失，不会重新配送，不能记二次配送费")
         else:
             message = gettext("订单 %(number)s 没有配送失败的记录，不能记二次配送费")
@@ -218,6 +248,18 @@ def failed_deliveries(order: RedemptionOrder) -> QuerySet:
     """The order's failed delivery attempts that a re-delivery fee may be charged for: not a parcel reported lost
     (`claims.reported_lost`), which is never re-delivered (the order is given up) and which the logistics provider owes."""
     return order.shipments.filter(state=Shipment.State.FAILED).exclude(reported_lost())
+
+
+def redelivered_attempts(order: RedemptionOrder) -> QuerySet:
+    """The order's failed delivery attempts (`failed_deliveries`) that were actually delivered again: a parcel of the
+    same purpose made after it (the order's own after its own — the operator's re-delivery —, an exchange's replacement
+    after the same return's). A re-delivery fee is charged per such attempt, never for a failure not re-delivered."""
+    own_again = Exists(Shipment.objects.filter(order=OuterRef("order_id"), pk__gt=OuterRef("pk"), replacement_for__isnull=True,
+                                               send_back_for__isnull=True))
+    replacement_again = Exists(Shipment.objects.filter(replacement_for=OuterRef("replacement_for_id"), pk__gt=OuterRef("pk")))
+    return failed_deliveries(order).filter(
+        Q(own_again, replacement_for__isnull=True, send_back_for__isnull=True) | Q(replacement_again, replacement_for__isnull=False)
+    )
 
 
 def _has_disposed_units(lot: LeftoverLot) -> bool:
@@ -273,8 +315,8 @@ def _check_not_charged_twice(*, kind: str, order: RedemptionOrder | None, lot: L
     if kind == CostKind.REDELIVERY:
         RedemptionOrder.objects.select_for_update().filter(pk=order.pk).first()  # two clerks charging at once: one waits
         fees = list(recorded.filter(order=order))
-        if len(fees) >= failed_deliveries(order).count():
-            message = gettext("订单 %(number)s 每次配送失败的二次配送费均已记录（%(reference)s），未重复收费")
+        if len(fees) >= redelivered_attempts(order).count():
+            message = gettext("订单 %(number)s 每次重新配送的二次配送费均已记录（%(reference)s），未重复收费")
             raise FeeAlreadyRecorded(message % {"number": order.number, "reference": fees[-1].reference}, field="order",
                                      cost=fees[-1].pk)
     if kind == CostKind.DISPOSAL:

@@ -54,6 +54,7 @@ KIND_LABELS = {
     "statement_paid": _("结算单付款"),
     "statement_collected": _("结算单应收款收到"),
     "adjustment_approved": _("调账生效"),
+    "extra_cost_charged": _("新增额外费用"),
     "extra_cost_voided": _("额外费用作废"),
     "assessment_published": _("月度考核结果"),
     "suspension_proposed": _("暂停合作建议"),

@@ -44,7 +44,7 @@ ACTION_KINDS = frozenset({
 })
 #: Notices that tell the supplier of a decision or a fact, nothing asked of it.
 INFO_KINDS = frozenset({
-    "adjustment_approved", "assessment_published", "complaint_auto_resolved", "complaint_escalated", "contract_approved", "extra_cost_voided",
+    "adjustment_approved", "assessment_published", "complaint_auto_resolved", "complaint_escalated", "contract_approved", "extra_cost_charged", "extra_cost_voided",
     "gift_approved", "gift_clearance", "gift_delisted", "gift_published", "gift_retired", "inbound_put_away", "inbound_received",
     "profile_change_approved", "public_complaint_answered", "qualification_approved", "re_evaluation_renewed", "replacement_refunded", "return_inspected",
     "revision_approved", "stock_corrected", "statement_collected", "statement_deemed_confirmed", "statement_paid", "supplier_approved",

@@ -186,7 +186,7 @@ def test_an_operator_may_not_record_an_extra_cost_of_a_warehouse_order(api, deli
 )
 def test_a_bad_extra_cost_is_400_naming_the_field(api, delivered_order, logistics, body, field):
     owner = {"order": delivered_order.pk} if body and "order" not in body else {}
-    values = {"kind": "handling", "payer": "supplier"} | owner | body
+    values = {"kind": "handling", "payer": "supplier", "description": "二次包装"} | owner | body
 
     response = api(logistics).post("/api/v1/extra-costs/", values, **fresh_key())
 
@@ -195,7 +195,7 @@ def test_a_bad_extra_cost_is_400_naming_the_field(api, delivered_order, logistic
 
 
 def test_an_extra_cost_naming_an_order_that_does_not_exist_is_404_naming_it(api, delivered_order, logistics):
-    body = {"kind": "handling", "payer": "supplier", "order": 999_999}
+    body = {"kind": "handling", "payer": "supplier", "order": 999_999, "description": "二次包装"}
 
     response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
 
@@ -218,7 +218,7 @@ def test_a_supplier_sees_only_the_costs_it_bears_and_never_another_suppliers(
 
 
 def test_a_redelivery_fee_for_an_order_never_failed_is_400_naming_the_order(api, delivered_order, logistics):
-    body = {"kind": "redelivery", "payer": "supplier", "order": delivered_order.pk}
+    body = {"kind": "redelivery", "payer": "supplier", "order": delivered_order.pk, "description": "二次配送"}
 
     response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
 
@@ -231,7 +231,7 @@ def test_a_redelivery_fee_for_an_order_whose_parcel_was_reported_lost_is_400_nam
     shipment = picked_and_shipped(shipment=Shipment.objects.get(order=confirmed_order), actor=logistics, now=now, carrier="顺丰",
                                   tracking_number="SF-LOST-FEE")
     claims.report_lost_parcel(shipment=shipment, actor=logistics, now=now)
-    body = {"kind": "redelivery", "payer": "supplier", "order": confirmed_order.pk}
+    body = {"kind": "redelivery", "payer": "supplier", "order": confirmed_order.pk, "description": "二次配送"}
 
     response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
 
@@ -431,7 +431,7 @@ def test_the_claim_list_runs_a_constant_number_of_queries(api, delivered_order, 
 
 
 def test_a_retried_extra_cost_is_recorded_once(api, logistics, delivered_order):
-    body = {"kind": "handling", "payer": "supplier", "order": delivered_order.pk, "quantity": 1}
+    body = {"kind": "handling", "payer": "supplier", "order": delivered_order.pk, "quantity": 1, "description": "二次包装"}
     key = fresh_key()
 
     first = api(logistics).post("/api/v1/extra-costs/", body, **key)
@@ -447,7 +447,7 @@ def test_a_lot_fee_for_a_day_already_recorded_is_409_naming_the_recorded_cost_an
 ):
     lot = LeftoverLot.objects.create(supplier=delivered_order.supplier, gift=delivered_order.gift, location=delivered_order.location,
                                      quantity=3, created_at=now, collect_by=date(2026, 11, 14))
-    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "fee_date": "2026-11-15"}
+    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "fee_date": "2026-11-15", "description": "逾期仓储"}
     time_machine.move_to(now + timedelta(days=31), tick=False)
     first = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
 
@@ -461,8 +461,17 @@ def test_a_lot_fee_for_a_day_already_recorded_is_409_naming_the_recorded_cost_an
     assert ExtraCost.objects.filter(lot=lot).count() == 1
 
 
+def test_an_extra_cost_without_saying_what_for_is_400_required_naming_the_description(api, delivered_order, logistics):
+    body = {"kind": "handling", "payer": "supplier", "order": delivered_order.pk, "description": "  "}
+
+    response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
+
+    assert response.status_code == 400 and errors(response) == [("description", "required")]
+    assert not ExtraCost.objects.exists()
+
+
 def test_an_extra_cost_dated_after_today_is_400_naming_the_fee_date(api, delivered_order, logistics):
-    body = {"kind": "return_freight", "payer": "supplier", "order": delivered_order.pk, "fee_date": "2026-10-16"}
+    body = {"kind": "return_freight", "payer": "supplier", "order": delivered_order.pk, "fee_date": "2026-10-16", "description": "运费"}
 
     response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
 

@@ -47,6 +47,14 @@ def failed_once(shipped, logistics, now):
 
 
 @pytest.fixture
+def redelivered(failed_once, operator, now):
+    """The warehouse order whose first delivery failed and which the operator had delivered again."""
+    orders.redeliver_order(order=failed_once, actor=operator, now=now)
+    failed_once.refresh_from_db()
+    return failed_once
+
+
+@pytest.fixture
 def inbound(delivered_order, now):
     return InboundShipment.objects.create(
         number="IB-COST-1", supplier=delivered_order.supplier, gift=delivered_order.gift, location=delivered_order.location,
@@ -61,10 +69,10 @@ def open_lot(delivered_order, now):
 
 
 # --- re-delivery fees ------------------------------------------------------------------------------------------------
-def test_a_redelivery_fee_is_recorded_for_an_order_whose_delivery_failed(failed_once, logistics, now):
-    cost = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+def test_a_redelivery_fee_is_recorded_for_an_order_whose_delivery_failed(redelivered, logistics, now):
+    cost = fee(redelivered, kind="redelivery", actor=logistics, now=now)
 
-    assert (cost.order_id, cost.amount, cost.state) == (failed_once.pk, Decimal("15.00"), "recorded")
+    assert (cost.order_id, cost.amount, cost.state) == (redelivered.pk, Decimal("15.00"), "recorded")
 
 
 @pytest.mark.parametrize("order_fixture", ["confirmed_order", "shipped", "delivered_order"])
@@ -79,26 +87,36 @@ def test_no_redelivery_fee_for_an_order_never_failed_and_nothing_is_written(requ
     assert not ExtraCost.objects.exists()
 
 
-def test_a_second_redelivery_fee_for_the_same_failed_attempt_is_refused_naming_the_first(failed_once, logistics, now):
-    first = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+def test_a_second_redelivery_fee_for_the_same_failed_attempt_is_refused_naming_the_first(redelivered, logistics, now):
+    first = fee(redelivered, kind="redelivery", actor=logistics, now=now)
 
     with pytest.raises(FeeAlreadyRecorded) as refused:
-        fee(failed_once, kind="redelivery", actor=logistics, now=now + timedelta(hours=1))
+        fee(redelivered, kind="redelivery", actor=logistics, now=now + timedelta(hours=1))
 
     assert refused.value.field == "order" and first.reference in refused.value.detail
     assert ExtraCost.objects.count() == 1
 
 
-def test_each_failed_attempt_may_carry_its_own_redelivery_fee(failed_once, logistics, operator, now):
-    fee(failed_once, kind="redelivery", actor=logistics, now=now)
-    orders.redeliver_order(order=failed_once, actor=operator, now=now)
-    second = Shipment.objects.filter(order=failed_once, state="created").get()
+def test_each_failed_attempt_re_delivered_may_carry_its_own_redelivery_fee(redelivered, logistics, operator, now):
+    fee(redelivered, kind="redelivery", actor=logistics, now=now)
+    second = Shipment.objects.filter(order=redelivered, state="created").get()
     picked_and_shipped(shipment=second, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-AGAIN")
     shipments.fail_shipment(shipment=second, actor=logistics, now=now, reason="再次无人签收")
+    redelivered.refresh_from_db()
+    orders.redeliver_order(order=redelivered, actor=operator, now=now)
 
-    fee(failed_once, kind="redelivery", actor=logistics, now=now)
+    fee(redelivered, kind="redelivery", actor=logistics, now=now)
 
-    assert ExtraCost.objects.filter(order=failed_once, kind="redelivery").count() == 2
+    assert ExtraCost.objects.filter(order=redelivered, kind="redelivery").count() == 2
+
+
+def test_no_redelivery_fee_for_a_failed_delivery_not_re_delivered_yet_naming_the_order(failed_once, logistics, now):
+    with pytest.raises(ValidationFailed) as refused:
+        fee(failed_once, kind="redelivery", actor=logistics, now=now)
+
+    assert refused.value.field == "order"
+    assert refused.value.detail == f"订单 {failed_once.number} 配送失败后尚未重新配送，不能记二次配送费：运营安排重新配送后再记"
+    assert not ExtraCost.objects.exists()
 
 
 def test_no_redelivery_fee_for_a_parcel_reported_lost_which_is_never_re_delivered(shipped, logistics, now):
@@ -135,7 +153,7 @@ def test_a_redelivery_fee_on_a_lot_or_an_inbound_shipment_is_refused_naming_it(r
 
 
 # --- storage and disposal fees --------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("owner", "field"), [("delivered_order", "order"), ("failed_once", "order"), ("inbound", "inbound")])
+@pytest.mark.parametrize(("owner", "field"), [("delivered_order", "order"), ("redelivered", "order"), ("inbound", "inbound")])
 def test_a_storage_fee_fits_only_a_leftover_lot_and_is_refused_naming_what_it_was_put_on(request, logistics, now, owner, field):
     with pytest.raises(ValidationFailed) as refused:
         fee(request.getfixturevalue(owner), kind="storage", actor=logistics, now=now, fee_date=now.date())
@@ -174,9 +192,9 @@ def test_the_database_refuses_a_second_disposal_fee_of_a_lot_as_already_recorded
 
 
 # --- units, dates and ended lots ---------------------------------------------------------------------------------------
-def test_a_fee_charged_once_per_order_counts_one(failed_once, logistics, now):
+def test_a_fee_charged_once_per_order_counts_one(redelivered, logistics, now):
     with pytest.raises(ValidationFailed) as refused:
-        fee(failed_once, kind="redelivery", actor=logistics, now=now, quantity=2)
+        fee(redelivered, kind="redelivery", actor=logistics, now=now, quantity=2)
 
     assert (refused.value.field, refused.value.detail) == ("quantity", "二次配送费按次计费，数量须为 1")
     assert not ExtraCost.objects.exists()
@@ -229,9 +247,9 @@ def test_a_lot_that_has_ended_takes_no_more_costs_naming_the_lot_and_every_other
 
 
 # --- voiding ---------------------------------------------------------------------------------------------------------
-def test_a_voided_cost_stays_listed_with_who_when_and_why_and_counts_in_no_total(failed_once, logistics, now):
-    kept = fee(failed_once, kind="handling", actor=logistics, now=now)
-    wrong = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+def test_a_voided_cost_stays_listed_with_who_when_and_why_and_counts_in_no_total(redelivered, logistics, now):
+    kept = fee(redelivered, kind="handling", actor=logistics, now=now)
+    wrong = fee(redelivered, kind="redelivery", actor=logistics, now=now)
 
     costs.void_extra_cost(cost=wrong, actor=logistics, now=now + timedelta(hours=1), reason="重复录入")
 
@@ -243,11 +261,11 @@ def test_a_voided_cost_stays_listed_with_who_when_and_why_and_counts_in_no_total
     assert set(costs.list_extra_costs(user=logistics)) == {kept, wrong}
 
 
-def test_a_voided_redelivery_fee_leaves_room_for_the_right_one(failed_once, logistics, now):
-    wrong = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+def test_a_voided_redelivery_fee_leaves_room_for_the_right_one(redelivered, logistics, now):
+    wrong = fee(redelivered, kind="redelivery", actor=logistics, now=now)
     costs.void_extra_cost(cost=wrong, actor=logistics, now=now, reason="订单录错")
 
-    right = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+    right = fee(redelivered, kind="redelivery", actor=logistics, now=now)
 
     assert right.amount == Decimal("15.00")
 
@@ -263,8 +281,8 @@ def test_a_voided_lot_fee_leaves_the_lots_fees_so_far(lot, logistics):
 
 
 @pytest.mark.parametrize("reason", ["", "  ", "长" * 301])
-def test_voiding_needs_a_reason_that_fits_and_changes_nothing_without_one(failed_once, logistics, now, reason):
-    cost = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+def test_voiding_needs_a_reason_that_fits_and_changes_nothing_without_one(redelivered, logistics, now, reason):
+    cost = fee(redelivered, kind="redelivery", actor=logistics, now=now)
 
     with pytest.raises(ValidationFailed) as refused:
         costs.void_extra_cost(cost=cost, actor=logistics, now=now, reason=reason)
@@ -273,16 +291,16 @@ def test_voiding_needs_a_reason_that_fits_and_changes_nothing_without_one(failed
     assert refused.value.field == "reason" and cost.state == "recorded"
 
 
-def test_a_cost_is_voided_once(failed_once, logistics, now):
-    cost = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+def test_a_cost_is_voided_once(redelivered, logistics, now):
+    cost = fee(redelivered, kind="redelivery", actor=logistics, now=now)
     costs.void_extra_cost(cost=cost, actor=logistics, now=now, reason="录错")
 
     with pytest.raises(InvalidTransition):
         costs.void_extra_cost(cost=cost, actor=logistics, now=now, reason="再次作废")
 
 
-def test_only_who_records_a_cost_of_that_kind_of_object_voids_it(failed_once, logistics, operator, now):
-    cost = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+def test_only_who_records_a_cost_of_that_kind_of_object_voids_it(redelivered, logistics, operator, now):
+    cost = fee(redelivered, kind="redelivery", actor=logistics, now=now)
 
     with pytest.raises(PermissionDenied):
         costs.void_extra_cost(cost=cost, actor=operator, now=now, reason="录错")
@@ -291,19 +309,19 @@ def test_only_who_records_a_cost_of_that_kind_of_object_voids_it(failed_once, lo
     assert cost.state == "recorded"
 
 
-def test_a_voided_cost_is_claimed_by_no_statement(failed_once, logistics, finance, now):
-    kept = fee(failed_once, kind="handling", actor=logistics, now=now)
-    wrong = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+def test_a_voided_cost_is_claimed_by_no_statement(redelivered, logistics, finance, now):
+    kept = fee(redelivered, kind="handling", actor=logistics, now=now)
+    wrong = fee(redelivered, kind="redelivery", actor=logistics, now=now)
     costs.void_extra_cost(cost=wrong, actor=logistics, now=now, reason="录错")
 
     generation.generate_now(month=date(2026, 10, 1), actor=finance, now=now + timedelta(days=20))
 
-    statement = Statement.objects.get(supplier=failed_once.supplier)
+    statement = Statement.objects.get(supplier=redelivered.supplier)
     assert list(statement.lines.filter(section=Section.EXTRA_COST).values_list("source_id", "amount")) == [(kept.pk, -kept.amount)]
 
 
-def test_a_cost_a_statement_carries_is_not_voided_but_adjusted(failed_once, logistics, finance, now):
-    cost = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+def test_a_cost_a_statement_carries_is_not_voided_but_adjusted(redelivered, logistics, finance, now):
+    cost = fee(redelivered, kind="redelivery", actor=logistics, now=now)
     generation.generate_now(month=date(2026, 10, 1), actor=finance, now=now + timedelta(days=20))
 
     with pytest.raises(Conflict) as refused:

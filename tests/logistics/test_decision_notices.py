@@ -4,10 +4,11 @@ routine work. What the supplier does itself tells it nothing."""
 import pytest
 from django.utils import translation
 
-from core.errors import PermissionDenied
+from core.errors import PermissionDenied, ValidationFailed
 from core.roles import Role
 from logistics.models import ExtraCost, Shipment
 from logistics.services import costs, returns, shipments
+from points.services import orders
 from suppliers.models import Notice
 from tests.factories import SupplierUserFactory
 from tests.helpers import only_notice
@@ -18,9 +19,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
 
 
 @pytest.fixture
-def failed_once(shipped, logistics, now):
-    """The warehouse order whose first delivery failed."""
+def failed_once(shipped, logistics, operator, now):
+    """The warehouse order whose first delivery failed, delivered again (a re-delivery fee may be charged for it)."""
     shipments.fail_shipment(shipment=shipped, actor=logistics, now=now, reason="收件人不在")
+    shipped.order.refresh_from_db()
+    orders.redeliver_order(order=shipped.order, actor=operator, now=now)
     shipped.order.refresh_from_db()
     return shipped.order
 
@@ -28,6 +31,37 @@ def failed_once(shipped, logistics, now):
 def charge(order, *, payer: str, actor, now) -> ExtraCost:
     return costs.record_extra_cost(kind="redelivery", payer=payer, supplier=order.supplier, order=order, description="",
                                    actor=actor, now=now)
+
+
+# --- an extra cost charged by hand ----------------------------------------------------------------------------------
+def test_a_cost_entered_by_hand_and_charged_to_the_supplier_tells_it_what_and_why(failed_once, logistics, now):
+    cost = costs.record_extra_cost_by_hand(kind="redelivery", payer="supplier", order=failed_once, description="收件电话有误",
+                                           actor=logistics, now=now)
+
+    notice = only_notice(failed_once.supplier, "extra_cost_charged")
+    assert notice.title_text == f"新增额外费用 #{cost.pk}"
+    assert notice.body_text == f"二次配送费 ¥{cost.amount} 由您承担，将计入结算单。说明：收件电话有误"
+    assert notice.link == f"/logistics/extra-costs/{cost.pk}/"
+    with translation.override("en"):
+        assert notice.body_label.endswith("is charged to you and goes on your statement. What for: 收件电话有误")
+
+
+def test_a_cost_entered_by_hand_that_the_supplier_does_not_bear_tells_it_nothing(failed_once, logistics, now):
+    costs.record_extra_cost_by_hand(kind="redelivery", payer="logistics", order=failed_once, description="我方派送失误",
+                                    actor=logistics, now=now)
+
+    assert not Notice.objects.filter(kind="extra_cost_charged").exists()
+
+
+@pytest.mark.parametrize("description", ["", "   "])
+def test_a_cost_entered_by_hand_without_saying_what_for_is_refused_naming_it_and_tells_nobody(failed_once, logistics, now,
+                                                                                               description):
+    with pytest.raises(ValidationFailed) as refused:
+        costs.record_extra_cost_by_hand(kind="redelivery", payer="supplier", order=failed_once, description=description,
+                                        actor=logistics, now=now)
+
+    assert (refused.value.field, refused.value.code) == ("description", "required")
+    assert not ExtraCost.objects.exists() and not Notice.objects.filter(kind="extra_cost_charged").exists()
 
 
 # --- an extra cost voided -------------------------------------------------------------------------------------------

@@ -297,9 +297,25 @@ def test_logistics_records_an_extra_cost_by_order_number_said_once_and_goes_to_i
     assert 'name="token"' in new_form and 'value="form-1"' not in new_form
 
 
+def test_a_redelivery_fee_before_any_re_delivery_shows_the_error_next_to_the_order_and_an_empty_description_next_to_it(
+    shipped, logistics, now
+):
+    shipments.fail_shipment(shipment=shipped, actor=logistics, now=now, reason="收件人不在")
+    body = {"kind": "redelivery", "payer": "supplier", "order_number": shipped.order.number, "quantity": 1, "token": "t"}
+    client = logged_in(logistics)
+
+    no_description = client.post("/logistics/extra-costs/new/", body)
+    not_redelivered = client.post("/logistics/extra-costs/new/", body | {"description": "电话有误", "token": "t2"})
+
+    assert no_description.status_code == 400 and "description" in field_errors(no_description)
+    assert not_redelivered.status_code == 400 and "尚未重新配送" in field_errors(not_redelivered)["order_number"]
+    assert not ExtraCost.objects.exists()
+
+
 def test_an_extra_cost_naming_nothing_known_shows_the_error_next_to_the_field(delivered_order, logistics):
     response = logged_in(logistics).post(
-        "/logistics/extra-costs/new/", {"kind": "redelivery", "payer": "supplier", "order_number": "RO-NONE", "quantity": 1, "token": "t"}
+        "/logistics/extra-costs/new/", {"kind": "redelivery", "payer": "supplier", "order_number": "RO-NONE", "quantity": 1, "token": "t",
+                                        "description": "二次配送"}
     )
 
     assert response.status_code == 400 and "order_number" in field_errors(response)
@@ -313,7 +329,8 @@ def test_a_redelivery_fee_for_a_parcel_reported_lost_shows_the_error_next_to_the
     shipment = picked_and_shipped(shipment=Shipment.objects.get(order=confirmed_order), actor=logistics, now=now, carrier="顺丰",
                                   tracking_number="SF-LOST-FORM")
     claims.report_lost_parcel(shipment=shipment, actor=logistics, now=now)
-    body = {"kind": "redelivery", "payer": "supplier", "order_number": confirmed_order.number, "quantity": 1, "token": "t"}
+    body = {"kind": "redelivery", "payer": "supplier", "order_number": confirmed_order.number, "quantity": 1, "token": "t",
+            "description": "二次配送"}
 
     response = logged_in(logistics).post("/logistics/extra-costs/new/", body)
 
@@ -331,8 +348,8 @@ def test_every_error_of_an_extra_cost_is_shown_at_once(delivered_order, logistic
          "token": "t2"},
     )
 
-    assert set(field_errors(nothing_named)) == {"quantity", "order_number"}
-    assert set(field_errors(too_many)) == {"quantity", "fee_date"}
+    assert set(field_errors(nothing_named)) == {"quantity", "order_number", "description"}
+    assert set(field_errors(too_many)) == {"quantity", "fee_date", "description"}
     assert not ExtraCost.objects.exists()
 
 
@@ -346,7 +363,8 @@ def test_a_storage_fee_for_a_lot_and_day_already_charged_is_refused_next_to_the_
     time_machine.move_to(DAYS_AFTER_THE_DEADLINE, tick=False)
     charged = costs.record_extra_cost(kind="storage", payer="supplier", supplier=lot.supplier, lot=lot, fee_date=date(2026, 11, 15),
                                       description="遗留礼品仓储费 2026-11-15", actor=None, now=DAYS_AFTER_THE_DEADLINE)
-    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "quantity": 1, "fee_date": "2026-11-15", "token": "again"}
+    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "quantity": 1, "fee_date": "2026-11-15", "token": "again",
+            "description": "逾期仓储"}
 
     response = logged_in(logistics).post("/logistics/extra-costs/new/", body)
 
@@ -361,7 +379,8 @@ def test_after_a_refused_repeat_the_same_form_records_another_day(lot, logistics
     costs.record_extra_cost(kind="storage", payer="supplier", supplier=lot.supplier, lot=lot, fee_date=date(2026, 11, 15),
                             description="", actor=None, now=DAYS_AFTER_THE_DEADLINE)
     client = logged_in(logistics)
-    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "quantity": 1, "fee_date": "2026-11-15", "token": "retyped"}
+    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "quantity": 1, "fee_date": "2026-11-15", "token": "retyped",
+            "description": "逾期仓储"}
     client.post("/logistics/extra-costs/new/", body)
 
     response = client.post("/logistics/extra-costs/new/", body | {"fee_date": "2026-11-16"})
@@ -371,7 +390,8 @@ def test_after_a_refused_repeat_the_same_form_records_another_day(lot, logistics
 
 
 def test_the_service_refusal_of_an_operator_on_a_warehouse_order_is_shown(delivered_order, operator):
-    body = {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1, "token": "t"}
+    body = {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1, "token": "t",
+            "description": "二次配送"}
 
     response = logged_in(operator).post("/logistics/extra-costs/new/", body)
 
@@ -624,7 +644,7 @@ def test_a_claims_filter_ending_before_it_starts_is_an_error_next_to_its_end(log
 
 def test_a_cost_that_does_not_fit_what_it_is_put_on_is_refused_next_to_the_field_it_is_about(delivered_order, logistics):
     client = logged_in(logistics)
-    base = {"payer": "supplier", "order_number": delivered_order.number, "quantity": 1}
+    base = {"payer": "supplier", "order_number": delivered_order.number, "quantity": 1, "description": "费用说明"}
 
     storage = client.post("/logistics/extra-costs/new/", base | {"kind": "storage", "fee_date": "2026-10-15", "token": "s"})
     future = client.post("/logistics/extra-costs/new/", base | {"kind": "handling", "quantity": 3, "fee_date": "2026-10-16", "token": "f"})

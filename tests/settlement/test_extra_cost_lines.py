@@ -39,6 +39,8 @@ def cost_statement(supplier, finance):
     order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
     Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1, state="failed",  # delivered the second time
                             created_at=datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI))
+    Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1,  # its re-delivery
+                            created_at=datetime(2026, 10, 1, 12, 0, tzinfo=SHANGHAI))
     fees = {
         "inbound": costs.record_extra_cost(kind="handling", payer="supplier", supplier=supplier, inbound=inbound, quantity=1,
                                            description="到货破损 1 件", actor=None, now=datetime(2026, 10, 5, 10, 0, tzinfo=SHANGHAI)),
@@ -56,6 +58,8 @@ def test_an_extra_cost_borne_by_the_operator_or_the_logistics_provider_is_not_on
     for day in (1, 2):  # two failed attempts: a re-delivery fee for each
         Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1, state="failed",
                                 created_at=datetime(2026, 10, day, 10, 0, tzinfo=SHANGHAI))
+        Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1,  # its re-delivery
+                                created_at=datetime(2026, 10, day, 12, 0, tzinfo=SHANGHAI))
     for payer in ("operator", "logistics"):
         costs.record_extra_cost(kind="redelivery", payer=payer, supplier=supplier, order=order, description="二次配送", actor=None,
                                 now=datetime(2026, 10, 6, 10, 0, tzinfo=SHANGHAI))
@@ -71,6 +75,8 @@ def test_an_extra_cost_voided_before_the_month_is_generated_is_not_on_the_statem
     order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
     Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1, state="failed",
                             created_at=datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI))
+    Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1,  # its re-delivery
+                            created_at=datetime(2026, 10, 1, 12, 0, tzinfo=SHANGHAI))
     fee = costs.record_extra_cost(kind="redelivery", payer="supplier", supplier=supplier, order=order, description="二次配送",
                                   actor=None, now=datetime(2026, 10, 6, 10, 0, tzinfo=SHANGHAI))
     costs.void_extra_cost(cost=fee, actor=logistics, now=datetime(2026, 10, 7, 10, 0, tzinfo=SHANGHAI), reason="录错订单")

@@ -37,6 +37,8 @@ def month(supplier, finance, finance_checker):
     order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
     Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1, state="failed",
                             created_at=datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI))
+    Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1,  # its re-delivery
+                            created_at=datetime(2026, 10, 1, 12, 0, tzinfo=SHANGHAI))
     storage = costs.record_extra_cost(kind="storage", payer="supplier", supplier=supplier, lot=lot, fee_date=date(2026, 10, 2),
                                       description=Message(STORAGE, day="2026-10-02"), actor=None,
                                       now=datetime(2026, 10, 2, 0, 10, tzinfo=SHANGHAI))
