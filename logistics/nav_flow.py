@@ -9,7 +9,7 @@ from core.forms import WAITING_QUERY
 from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import Shipment
-from logistics.selectors import supplies_dropship
+from logistics.selectors import shipments_to_send, supplies_dropship
 from logistics.services.inbound import inbound_waiting
 from logistics.services.shipments import dropship_to_ship, handoff_waiting
 from suppliers.services.inventory import source_links
@@ -24,7 +24,9 @@ register_nav(_("批量发货"), "logistics-bulk-ship", roles=SUPPLIER_ROLES, ord
 register_nav(_("入库收货"), "logistics-inbound", roles={Role.LOGISTICS, Role.OPERATOR}, order=71, group=NavGroup.ORDERS, badge=inbound_waiting,
              badge_query=WAITING_QUERY)
 register_nav(_("交接批次"), "logistics-handoff", roles={Role.LOGISTICS, Role.OPERATOR}, order=72, group=NavGroup.ORDERS, badge=handoff_waiting)
-register_nav(_("运单"), "logistics-shipments", roles=Shipment.visibility.staff, order=73, group=NavGroup.ORDERS)
+# logistics' badge counts the warehouse parcels still to pick or ship, opening the list filtered to them (仅看未发出)
+register_nav(_("运单"), "logistics-shipments", roles=Shipment.visibility.staff, order=73, group=NavGroup.ORDERS, badge=shipments_to_send,
+             badge_query="unshipped=1")
 register_nav(_("批量发货"), "logistics-bulk-ship", roles={Role.LOGISTICS}, order=74, group=NavGroup.ORDERS)
 
 

@@ -11,8 +11,9 @@ from logistics.services import leftovers  # noqa: F401  (subscribes create_lefto
 from suppliers.services.inventory import source_links, source_numbers
 
 register_nav(_("遗留礼品"), "leftover-lots", roles=SUPPLIER_ROLES, order=40)
+# logistics' badge counts the lots kept past their collection deadline (charged storage daily), opening the list so filtered
 register_nav(_("遗留礼品处理"), "leftover-lots", roles={Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}, order=75,
-             group=NavGroup.GIFTS)
+             group=NavGroup.GIFTS, badge=leftovers.lots_past_deadline, badge_title=_("逾期未取回"), badge_query="overdue=1")
 
 
 def _lot_page(user, source_id: str, number: str) -> str | None:

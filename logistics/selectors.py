@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Replace
 
 from core.days import day_start
-from core.roles import STAFF_ROLES, has_role
+from core.roles import STAFF_ROLES, Role, has_role, waiting_for
 from core.selectors import answering, rows_by_id
 from core.validators import folded
 from logistics.carriers import tracking_key, tracking_search_key
@@ -101,6 +101,13 @@ def unshipped(rows: QuerySet[Shipment], only: bool | None, *, reader=None) -> Qu
     if reader is not None and (kinds := kinds_shipped_by(reader)):
         waiting &= Q(kind__in=kinds)
     return answering(rows, waiting, only)
+
+
+@waiting_for({Role.LOGISTICS})
+def shipments_to_send(user) -> QuerySet[Shipment]:
+    """The warehouse parcels logistics has still to pick or ship (created or picked): its 运单 badge and to-do entry,
+    which open the shipment list's 仅看未发出 (`unshipped`, the same rows)."""
+    return unshipped(Shipment.objects.visible_to(user), True, reader=user)
 
 
 def parcel_counts(*, actor, today: date) -> dict:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
-from core.forms import ListFilter, choice_filter
+from core.forms import ListFilter, choice_filter, yes_no_box
 from core.fsm import history_of, note_latest_changes
 from core.pages import action_forms, named_step, page_status, paginate, posted_from, step_from_page
 from core.roles import SUPPLIER_ROLES, Role
@@ -31,6 +31,7 @@ READERS = SUPPLIER_ROLES | {Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}
 class LotFilterForm(ListFilter):
     state = choice_filter(_("状态"), LeftoverLot.State.choices)
     q = forms.CharField(label=_("礼品或礼品商"), required=False, max_length=100)
+    overdue = yes_no_box(_("仅看逾期未取回"))
     # the days charged and the fees so far are the lots' annotations (leftovers.list_leftover_lots)
     sorts = {"gift": "gift__sku", "supplier": "supplier__name", "quantity": "quantity", "collect_by": "collect_by",
              "storage_days": "storage_days", "fee_amount": "fee_amount"}
@@ -40,7 +41,7 @@ class LotFilterForm(ListFilter):
             lots = lots.filter(state=data["state"])
         if q := data["q"]:
             lots = lots.filter(Q(gift__sku__icontains=q) | Q(gift__name__icontains=q) | Q(supplier__name__icontains=q))
-        return lots
+        return leftovers.past_deadline(lots, data.get("overdue"), today=timezone.localdate())
 
 
 class ReasonForm(forms.Form):

@@ -7,9 +7,11 @@ input (400) and makes one service call (an illegal transition: 409).
 from collections.abc import Callable
 from functools import wraps
 
+from django.utils import timezone
 from rest_framework import serializers, viewsets
 
 from core.api.fields import RequiredText
+from core.api.filters import FilterSet, YesNoFilter
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import OPERATORS, Role
 from logistics.models import LeftoverLot
@@ -63,11 +65,24 @@ def _as_listed(service: Callable) -> Callable:
     return call
 
 
+class LeftoverLotFilter(FilterSet):
+    overdue = YesNoFilter(method="filter_overdue",
+                          label="only the lots still open after their collection deadline, charged storage daily, as the lot "
+                                "list's 仅看逾期未取回 (false: only the others)")
+
+    class Meta:
+        model = LeftoverLot
+        fields = ["state", "supplier", "gift", "location", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        return leftovers.past_deadline(queryset, value, today=timezone.localdate())
+
+
 class LeftoverLotViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     """Leftover lots of retired gifts, one per warehouse, with their collection deadline and fees so far."""
 
     serializer_class = LeftoverLotSerializer
-    filterset_fields = ["state", "supplier", "gift", "location"]
+    filterset_class = LeftoverLotFilter
     search_fields = ["gift__sku", "gift__name"]
     ordering_fields = ["id", "collect_by", "created_at"]
 

@@ -21,6 +21,8 @@ from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition, log_creation, require_transition
 from core.jobs import run_each
+from core.roles import Role, waiting_for
+from core.selectors import answering
 from core.texts import Message
 from core.validators import required_text
 from logistics.errors import DisposalTooEarly
@@ -38,6 +40,19 @@ State = LeftoverLot.State
 
 
 # --- reads ----------------------------------------------------------------------------------------------------
+def past_deadline(lots: QuerySet[LeftoverLot], only: bool | None, *, today: date) -> QuerySet[LeftoverLot]:
+    """Of `lots`, those still open after their collection deadline, charged storage each day (True), the others
+    (False) or all (None): the lot list's 仅看逾期未取回 and the API's `overdue` filter."""
+    return answering(lots, Q(state=LeftoverLot.State.OPEN, collect_by__lt=today), only)
+
+
+@waiting_for({Role.LOGISTICS})
+def lots_past_deadline(user) -> QuerySet[LeftoverLot]:
+    """The leftover lots logistics keeps past their collection deadline, charging storage daily until it disposes of
+    them (or the supplier collects): the 遗留礼品处理 badge and to-do entry, opening the list so filtered."""
+    return past_deadline(LeftoverLot.objects.visible_to(user), True, today=timezone.localdate())
+
+
 def list_leftover_lots(*, actor) -> QuerySet[LeftoverLot]:
     """The lots `actor` may see (a supplier its own, staff all), with their fees so far, in a constant number of queries.
 
