@@ -209,6 +209,7 @@ SPECTACULAR_SETTINGS = {
         "CreditUploadStateEnum": "points.models.credit_uploads.CreditUpload.State",
         "CreditUploadStatusEnum": "points.models.credit_uploads.CreditUpload.Status",
         "StockMovementKindEnum": "suppliers.models.inventory.StockMovement.Kind",
+        "StockCountLiableEnum": "suppliers.models.inventory.StockMovement.Liable",
         "LocationKindEnum": "suppliers.models.inventory.Location.Kind",
         "QualificationKindEnum": "suppliers.models.contracts.Qualification.Kind",
         "StatementStateEnum": "settlement.models.statements.Statement.State",

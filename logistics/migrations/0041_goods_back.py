@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('logistics', '0040_return_split_from'),
-        ('suppliers', '0028_open_missing_warehouse_stock'),
+        ('suppliers', '0023_records_keep_what_they_belong_to'),
     ]
 
     operations = [

@@ -56,7 +56,8 @@ def test_fields_first_built_for_an_english_request_carry_the_labels_of_the_defau
 
 def test_a_planned_representation_is_drfs_own_for_every_order_field_and_reader(rich_member, listed_gift, operator, now):
     """The order response is written from a plan made once per class: the same data as DRF's field-by-field way, for a
-    confirmed order and one with its times and settlement unset, for the member (money hidden) and for staff."""
+    confirmed order and one with its times and settlement unset, for the member (money and the statement booking it
+    hidden) and for staff."""
     from points.api.serializers import OrderSerializer
     from points.services import orders
     from tests.factories import ADDRESS
@@ -64,7 +65,9 @@ def test_a_planned_representation_is_drfs_own_for_every_order_field_and_reader(r
     placed = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
     unset = type(placed).objects.get(pk=placed.pk)
     unset.confirmed_at = unset.settlement_amount = None
-    for reader, hidden in ((rich_member.user, {"settlement_unit_price", "settlement_amount"}), (operator, set())):
+    money = {"settlement_unit_price", "settlement_amount", "delivery_recorded_at", "statement_id", "statement_month",
+             "statement_version", "statement_in_preparation"}
+    for reader, hidden in ((rich_member.user, money), (operator, set())):
         for order in (placed, unset):
             context = {"request": request_for(reader)}
             drf = serializers.ModelSerializer.to_representation(OrderSerializer(order, context=context), order)
