@@ -6,6 +6,7 @@ its object's page is for a viewer (`pages`): `source_pages` is the one place tha
 page links, and where to.
 """
 from collections import defaultdict
+from decimal import Decimal
 from urllib.parse import urlencode
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -23,9 +24,9 @@ from core.validators import id_or_none
 Finder = Callable[[int, str], object | None]
 #: where sources open for a viewer: (user, references of one kind) → {reference: URL} for those whose page the user opens
 Pages = Callable[[object, list[str]], dict[str, str]]
-#: refuses an adjustment of a kind for the source found as it now stands: (adjustment kind, the object) → None, or
-#: :raises ValidationFailed: naming `source_id`
-Adjustable = Callable[[str, object], None]
+#: refuses an adjustment of a kind and amount for the source found as it now stands: (adjustment kind, the object,
+#: amount) → None, or :raises ValidationFailed: naming `source_id` (or a Conflict of the source's own)
+Adjustable = Callable[[str, object, Decimal], None]
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def check_source(*, kind: str, reference: str, supplier_id: int) -> str:
     return source.shown(found) if source.shown else reference
 
 
-def require_adjustable(*, adjustment_kind: str, source_kind: str, reference: str, supplier_id: int) -> None:
+def require_adjustable(*, adjustment_kind: str, amount: Decimal, source_kind: str, reference: str, supplier_id: int) -> None:
     """Refuse an adjustment of `adjustment_kind` its source's state rules out (a compensation for a lost-parcel claim
     withdrawn or rejected), read as it stands now: the caller holds the supplier's row lock, which whoever changes such
     a source's state takes first. :raises ValidationFailed: naming `source_id`"""
@@ -163,7 +164,7 @@ def require_adjustable(*, adjustment_kind: str, source_kind: str, reference: str
         return
     found = source.find(supplier_id, reference)
     if found is not None:
-        source.adjustable(adjustment_kind, found)
+        source.adjustable(adjustment_kind, found, amount)
 
 
 def _by_number(model_path: str) -> Finder:

@@ -248,7 +248,7 @@ def _propose(
     with transaction.atomic():
         lock_suppliers([supplier.pk])  # first, as whoever books the supplier's money locks it
         adjusted_already(supplier=supplier, kind=kind, source_kind=source_kind, source_id=reference, beside_proposals=beside_proposals)
-        require_adjustable(adjustment_kind=kind, source_kind=source_kind, reference=reference, supplier_id=supplier.pk)
+        require_adjustable(adjustment_kind=kind, amount=amount, source_kind=source_kind, reference=reference, supplier_id=supplier.pk)
         if statement is not None:
             _require_in_dispute(statement, supplier=supplier)
         answered = _answered_lines(statement=statement, lines=reconciliation_lines, amount=amount)

@@ -8,6 +8,7 @@ the shortfall is the operator's), made by the finance user who accepted the clai
 (maker-checker) and the next statement books it.
 """
 from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import transaction
@@ -48,12 +49,21 @@ def _find_claim(supplier_id: int, reference: str) -> LogisticsClaim | None:
 COMPENSABLE_STATES = (LogisticsClaim.State.OPEN, LogisticsClaim.State.ACCEPTED, LogisticsClaim.State.SETTLED)
 
 
-def _compensable(adjustment_kind: str, claim: LogisticsClaim) -> None:
-    """:raises ValidationFailed: naming `source_id` for a compensation of a claim the provider owes nothing on"""
+def _compensable(adjustment_kind: str, claim: LogisticsClaim, amount: Decimal) -> None:
+    """:raises ValidationFailed: naming `source_id` for a compensation of a claim the provider owes nothing on
+    :raises CompensationNotAllowed: a second reversal of a compensation (`_reverses`) one proposed or approved answers
+    already, whether the system, finance proposing it again or finance by hand proposed either (under the supplier's
+    lock, which the caller holds)"""
     if adjustment_kind == Adjustment.Kind.COMPENSATION and claim.state not in COMPENSABLE_STATES:
         message = gettext("物流索赔 %(claim)s 当前为「%(state)s」，不能为其补偿；只有待处理、已确认或已结清的索赔可以补偿") % {
             "claim": claim_reference(claim), "state": claim.get_state_display()}
         raise ValidationFailed(message, field="source_id")
+    if adjustment_kind == Adjustment.Kind.OTHER and amount < 0:
+        reversed_ = _reversals(claim).filter(amount=amount, state__in=STANDING).order_by("pk").first()
+        if reversed_ is not None and _compensations(claim).filter(amount=-amount, state__in=STANDING).exists():
+            message = gettext("该索赔的补偿调账已有冲销调账 %(number)s（%(state)s），不能重复冲销") % {
+                "number": reversed_.number, "state": reversed_.get_state_display()}
+            raise CompensationNotAllowed(message, field="source_id")
 
 
 register_source(SOURCE_KIND, _("物流索赔"), _find_claim, shown=claim_reference,
@@ -131,8 +141,16 @@ def unreversed_compensation(claim: LogisticsClaim) -> Adjustment | None:
 
 
 def _reversals(claim: LogisticsClaim):
+    """The adjustments of the claim that may reverse its compensation, in any state: of the kind `other`, negative. A
+    reversal is known by what it books (the compensation's amount negated, for the same supplier and claim), not by its
+    reason: finance may propose one by hand."""
     return Adjustment.objects.filter(kind=Adjustment.Kind.OTHER, source_kind=SOURCE_KIND, source_id=claim_reference(claim),
-                                     reason_id=REVERSAL_REASON)
+                                     supplier_id=claim.order.supplier_id, amount__lt=0)
+
+
+def _compensations(claim: LogisticsClaim):
+    return Adjustment.objects.filter(kind=Adjustment.Kind.COMPENSATION, source_kind=SOURCE_KIND, source_id=claim_reference(claim),
+                                     supplier_id=claim.order.supplier_id)
 
 
 def standing_compensation(*, claim: LogisticsClaim | None = None, adjustment: Adjustment | None = None) -> StandingCompensation | None:
@@ -148,7 +166,7 @@ def standing_compensation(*, claim: LogisticsClaim | None = None, adjustment: Ad
     found = unreversed_compensation(claim)
     if found is None:
         return None
-    reversal = _reversals(claim).order_by("-pk").first()
+    reversal = _reversals(claim).filter(amount=-found.amount).order_by("-pk").first()
     if adjustment is not None and adjustment.pk not in (found.pk, getattr(reversal, "pk", None)):
         return None
     return StandingCompensation(claim, found, reversal)
@@ -188,13 +206,9 @@ def may_propose_again(claim: LogisticsClaim, actor=None) -> bool:
 
 
 def _standing(claim: LogisticsClaim):
-    """The claim's compensations proposed or approved that no reversal proposed or approved answers."""
-    reference = claim_reference(claim)
-    reversal = Adjustment.objects.filter(
-        kind=Adjustment.Kind.OTHER, source_kind=SOURCE_KIND, source_id=reference, supplier=OuterRef("supplier"),
-        amount=-OuterRef("amount"), reason_id=REVERSAL_REASON, state__in=STANDING)
-    return Adjustment.objects.filter(kind=Adjustment.Kind.COMPENSATION, source_kind=SOURCE_KIND, source_id=reference,
-                                     state__in=STANDING).exclude(Exists(reversal))
+    """The claim's compensations proposed or approved that no reversal (`_reversals`) proposed or approved answers."""
+    reversal = _reversals(claim).filter(amount=-OuterRef("amount"), state__in=STANDING)
+    return _compensations(claim).filter(state__in=STANDING).exclude(Exists(reversal))
 
 
 def propose_compensation_again(*, claim: LogisticsClaim, actor, now: datetime) -> Adjustment:

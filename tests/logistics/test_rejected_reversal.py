@@ -108,3 +108,32 @@ def test_in_english_the_page_says_the_compensation_stands(lost_claim, approved, 
     shown = client.get(f"/logistics/claims/{lost_claim.pk}/").content.decode()
 
     assert f"compensation {approved.number} still stands" in shown and "Propose the reversal again" in shown
+
+
+def manual_reversal(claim, actor, now) -> Adjustment:
+    """The reversal finance proposes by hand: kind other, source the claim, the compensation's amount negated."""
+    return adjustments.propose_adjustment(
+        supplier=claim.order.supplier, kind="other", amount=Decimal("-360.00"), reason="包裹已签收，冲销补偿", actor=actor,
+        now=now, source_kind="claim", source_id=f"#{claim.pk}")
+
+
+def test_a_reversal_finance_proposed_by_hand_answers_the_compensation(
+        lost_claim, approved, refused, finance, finance_checker, now):  # noqa: F811
+    by_hand = manual_reversal(lost_claim, finance, now)
+    adjustments.approve_adjustment(adjustment=by_hand, actor=finance_checker, now=now)
+
+    assert compensation.standing_compensation(claim=claim_of(lost_claim)) is None
+    assert not compensation.may_propose_reversal_again(claim_of(lost_claim))
+    with pytest.raises(CompensationNotAllowed):
+        compensation.propose_reversal_again(claim=claim_of(lost_claim), actor=finance_checker, now=now)
+    assert Adjustment.objects.filter(amount=Decimal("-360.00"), state__in=("proposed", "approved")).count() == 1
+
+
+def test_a_second_reversal_by_hand_is_refused_while_one_waits(lost_claim, approved, refused, finance, finance_checker, now):  # noqa: F811
+    compensation.propose_reversal_again(claim=claim_of(lost_claim), actor=finance_checker, now=now)
+
+    with pytest.raises(CompensationNotAllowed) as refusal:
+        manual_reversal(lost_claim, finance, now)
+
+    assert refusal.value.code == "compensation_not_allowed"
+    assert Adjustment.objects.filter(amount=Decimal("-360.00"), state__in=("proposed", "approved")).count() == 1
