@@ -1,12 +1,16 @@
 """Pluggable SMS backends. Each receives the stable message id, so a backend can drop duplicates."""
 import fcntl
 import json
+import logging
 import os
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 
 class Backend:
@@ -27,38 +31,63 @@ class FileBackend(Backend):
     numbers and sign-in codes), dropping a message id already written by any process.
 
     The ids written are read once per process and file, then only the lines appended since (by this process or
-    another, under the file's lock): a send costs the same at the 50,000th line as at the first."""
+    another, under the file's lock): a send costs the same at the 50,000th line as at the first. Every line is written
+    whole under the lock, so a last line without its newline is what a writer that crashed (or found the disk full)
+    left: the next writer ends it first, and a line that is not JSON is skipped and logged, never read into the next."""
 
-    #: per file path: (its inode, the bytes read so far, the message ids in them)
-    _written: dict[str, tuple[int, int, set[str]]] = {}
+    #: per file path: what the ids were read from, the bytes read so far, the message ids in them
+    _written: dict[str, tuple["_Identity", int, set[str]]] = {}
 
     def send(self, *, message_id: str, phone: str, body: str) -> None:
         path = Path(settings.SMS_FILE_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600), "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
-            written = self._written_ids(handle, key=str(path))
+            identity, written = self._written_ids(handle, key=str(path))
             if message_id in written:
                 return
             line = json.dumps({"message_id": message_id, "phone": phone, "body": body}, ensure_ascii=False) + "\n"
             handle.write(line.encode())
             handle.flush()
             written.add(message_id)
-            self._written[str(path)] = (os.fstat(handle.fileno()).st_ino, handle.tell(), written)
+            self._written[str(path)] = (identity, handle.tell(), written)
 
-    def _written_ids(self, handle, *, key: str) -> set[str]:
+    def _written_ids(self, handle, *, key: str) -> tuple["_Identity", set[str]]:
         """The message ids in the file, reading only what was appended since this process last looked (all of it
-        after the file was replaced or truncated)."""
+        after the file was replaced — even by a new file on the same inode, told by its first bytes — or truncated).
+        Ends a partial last line with a newline first (the caller holds the file's lock)."""
         stat = os.fstat(handle.fileno())
-        inode, offset, written = self._written.get(key, (stat.st_ino, 0, set()))
-        if inode != stat.st_ino or stat.st_size < offset:
-            inode, offset, written = stat.st_ino, 0, set()
+        head = os.pread(handle.fileno(), _HEAD, 0)
+        identity, offset, written = self._written.get(key, (None, 0, set()))
+        if (identity is None or (identity.device, identity.inode) != (stat.st_dev, stat.st_ino) or stat.st_size < offset
+                or not head.startswith(identity.head)):
+            offset, written = 0, set()
         handle.seek(offset)
         appended = handle.read()
-        complete = appended[: appended.rfind(b"\n") + 1]  # a line still being written is read next time
-        written.update(json.loads(line)["message_id"] for line in complete.splitlines() if line.strip())
-        self._written[key] = (inode, offset + len(complete), written)
-        return written
+        if appended and not appended.endswith(b"\n"):
+            handle.write(b"\n")  # a crashed writer's partial line: ended, so the next line is not appended to it
+            handle.flush()
+            appended += b"\n"
+        for number, line in enumerate(appended.splitlines()):
+            if line.strip():
+                try:
+                    written.add(json.loads(line)["message_id"])
+                except (ValueError, KeyError, TypeError):
+                    logger.warning("SMS file %s: skipped a line that is not a message (%d bytes after byte %d, line %d read)",
+                                   key, len(line), offset, number + 1)
+        identity = _Identity(stat.st_dev, stat.st_ino, head)
+        self._written[key] = (identity, offset + len(appended), written)
+        return identity, written
+
+
+#: how many of a file's first bytes tell it from another file on the same inode (its first message's id is in them)
+_HEAD = 256
+
+
+class _Identity(NamedTuple):
+    device: int
+    inode: int
+    head: bytes  # the file's first bytes when last read: a file only appended to keeps them
 
 
 class MemoryBackend(Backend):

@@ -144,6 +144,39 @@ def test_the_file_backend_drops_a_message_id_another_process_wrote_since_it_last
     assert [json.loads(line)["message_id"] for line in sms_file.read_text(encoding="utf-8").splitlines()] == ["m-1", "m-2"]
 
 
+def test_the_file_backend_ends_a_crashed_writer_s_partial_line_and_skips_it(tmp_path, settings, caplog):
+    sms_file = tmp_path / "sms.jsonl"
+    settings.SMS_FILE_PATH = str(sms_file)
+    sms_file.write_text('{"message_id": "m-0", "phone": "1380013', encoding="utf-8")  # the disk filled mid-line
+
+    FileBackend().send(message_id="m-1", phone="13800138000", body="您好")
+    FileBackend._written.clear()  # another process, reading the file from its start
+    FileBackend().send(message_id="m-1", phone="13800138000", body="您好")
+    FileBackend().send(message_id="m-2", phone="13800138001", body="再见")
+
+    lines = sms_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == '{"message_id": "m-0", "phone": "1380013'
+    assert [json.loads(line)["message_id"] for line in lines[1:]] == ["m-1", "m-2"]
+    assert "skipped a line that is not a message" in caplog.text
+
+
+def test_the_file_backend_starts_afresh_on_a_new_file_on_the_same_inode(tmp_path, settings):
+    sms_file = tmp_path / "sms.jsonl"
+    settings.SMS_FILE_PATH = str(sms_file)
+    backend = FileBackend()
+    backend.send(message_id="m-1", phone="13800138000", body="您好")
+    inode = sms_file.stat().st_ino
+    with sms_file.open("w", encoding="utf-8") as replaced:  # truncated and rewritten in place, longer than before
+        for number in (2, 3, 4):
+            replaced.write(json.dumps({"message_id": f"m-{number}", "phone": "13800138001", "body": "再见"}) + "\n")
+
+    backend.send(message_id="m-3", phone="13800138001", body="再见")
+    backend.send(message_id="m-5", phone="13800138002", body="您好")
+
+    assert sms_file.stat().st_ino == inode
+    assert [json.loads(line)["message_id"] for line in sms_file.read_text(encoding="utf-8").splitlines()] == ["m-2", "m-3", "m-4", "m-5"]
+
+
 def test_the_file_backend_starts_afresh_on_a_file_rotated_away(tmp_path, settings):
     sms_file = tmp_path / "sms.jsonl"
     settings.SMS_FILE_PATH = str(sms_file)
