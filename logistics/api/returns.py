@@ -25,7 +25,7 @@ from core.api.serializers import HidesSettlementMoney
 from core.api.transitions import ReasonInput, RejectionFields, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.files import MAX_DOCUMENT_BYTES, serve
 from core.idempotency import idempotent
-from core.roles import OPERATORS, SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, Role, has_role
 from logistics.models import ExtraCost, ReturnEvidence, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
 from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
 from logistics.services import claims, costs, return_split, returns
@@ -399,6 +399,11 @@ class TariffViewSet(viewsets.ReadOnlyModelViewSet):
 
 # --- logistics claims --------------------------------------------------------------------------------------------
 
+#: whether a lost parcel's compensation stands though the parcel was delivered after all, its reversal rejected or
+#: withdrawn (settlement answers: `settlement.api.claims`)
+compensation_stands: list = []
+
+
 class ClaimSerializer(RejectionFields, serializers.ModelSerializer):
     order_number = serializers.CharField(source="order.number", read_only=True)
     supplier = serializers.IntegerField(source="order.supplier_id", read_only=True)
@@ -410,14 +415,24 @@ class ClaimSerializer(RejectionFields, serializers.ModelSerializer):
         help_text="who reported the lost parcel or found the transit damage inspecting the return (null: opened by the system)",
     )
 
+    compensation_stands = serializers.SerializerMethodField(
+        help_text="a lost parcel delivered after all whose supplier's compensation still stands, its reversal rejected or "
+                  "withdrawn: finance proposes the reversal again (`propose-reversal`); null for suppliers")
+
     class Meta:
         model = LogisticsClaim
         fields = [
             "id", "order", "order_number", "supplier", "supplier_name", "gift_name", "return_request", "return_number", "cause",
             "quantity", "amount", "state", "opened_at", "reported_by", "settled_at", "settlement_reference", "received_amount",
-            "received_date", "settlement_note", "rejection_reason", "rejection_reason_label",
+            "received_date", "settlement_note", "rejection_reason", "rejection_reason_label", "compensation_stands",
         ]
         read_only_fields = fields
+
+    def get_compensation_stands(self, claim) -> bool | None:
+        request = self.context.get("request")
+        if request is None or not has_role(request.user, STAFF_ROLES):
+            return None
+        return any(stands(claim) for stands in compensation_stands)
 
 
 class ClaimFilter(FilterSet):
@@ -496,4 +511,4 @@ class LogisticsClaimViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSe
         params = LostParcelInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         claim = claims.report_lost_parcel(shipment=params.validated_data["shipment"], actor=request.user, now=timezone.now())
-        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(claim).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,7 @@
 """API routes of settlement: generation runs, statements, adjustments, reconciliations (included under /api/v1/)."""
 from rest_framework.routers import SimpleRouter
 
-from settlement.api import adjustments, cases, reconciliation, statements
+from settlement.api import adjustments, cases, claims, reconciliation, statements
 from settlement.api import assessment as assessment_api
 
 router = SimpleRouter()
@@ -19,4 +19,5 @@ router.register("kpi-settings", assessment_api.KpiSettingViewSet, basename="kpi-
 router.register("penalty-rules", assessment_api.PenaltyRuleViewSet, basename="penalty-rule")
 router.register("kpi-setting-changes", assessment_api.KpiSettingChangeViewSet, basename="kpi-setting-changes")
 router.register("penalty-rule-changes", assessment_api.PenaltyRuleChangeViewSet, basename="penalty-rule-changes")
+router.register("logistics-claims", claims.ClaimCompensationViewSet, basename="logistics-claim")
 urlpatterns = router.urls

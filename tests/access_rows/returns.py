@@ -114,6 +114,11 @@ ROWS: dict = {
     ("logistics-claim-withdraw", "POST"): only(
         {"logistics": 409, "operator": 409}, seen_by=STAFF, obj="claim", writable={"signed_at", "signer", "reason"}, body=REASON
     ),
+    # finance proposes a lost parcel's compensation, or its reversal, again: the matrix's claim is a transit damage's (409)
+    ("logistics-claim-propose-compensation", "POST"): only(
+        {"finance": 409}, seen_by=STAFF, obj="claim", headers={"HTTP_IDEMPOTENCY_KEY": "matrix-compensation"}),
+    ("logistics-claim-propose-reversal", "POST"): only(
+        {"finance": 409}, seen_by=STAFF, obj="claim", headers={"HTTP_IDEMPOTENCY_KEY": "matrix-reversal"}),
     ("logistics-claim-report-lost-parcel", "POST"): only(
         {"logistics": 404, "operator": 404}, seen_by=EVERYONE, writable={"shipment"}, body={"shipment": MISSING}
     ),

@@ -137,3 +137,39 @@ def test_a_second_reversal_by_hand_is_refused_while_one_waits(lost_claim, approv
 
     assert refusal.value.code == "compensation_not_allowed"
     assert Adjustment.objects.filter(amount=Decimal("-360.00"), state__in=("proposed", "approved")).count() == 1
+
+
+def test_finance_proposes_the_reversal_again_through_the_api(
+        api, lost_claim, approved, refused, finance, finance_checker, operator, logistics, supplier_admin):  # noqa: F811
+    address = f"/api/v1/logistics-claims/{lost_claim.pk}/propose-reversal/"
+    claim_address = f"/api/v1/logistics-claims/{lost_claim.pk}/"
+
+    assert api(finance).get(claim_address).json()["compensation_stands"] is True
+    assert api(operator).get(claim_address).json()["compensation_stands"] is True
+    assert api(finance).post(address).status_code == 400  # no Idempotency-Key
+    assert [api(who).post(address, HTTP_IDEMPOTENCY_KEY="again").status_code for who in (operator, logistics)] == [403, 403]
+    assert api(supplier_admin).post(address, HTTP_IDEMPOTENCY_KEY="again").status_code == 404
+    assert api(finance).post(f"/api/v1/logistics-claims/{lost_claim.pk + 1000}/propose-reversal/",
+                             HTTP_IDEMPOTENCY_KEY="none").status_code == 404
+
+    first = api(finance_checker).post(address, HTTP_IDEMPOTENCY_KEY="again")
+    replayed = api(finance_checker).post(address, HTTP_IDEMPOTENCY_KEY="again")
+    second = api(finance).post(address, HTTP_IDEMPOTENCY_KEY="twice")
+
+    assert first.status_code == 201 and (first.json()["kind"], first.json()["amount"], first.json()["state"]) == ("other", "-360.00", "proposed")
+    assert replayed.status_code == 201 and replayed.json()["id"] == first.json()["id"]
+    assert second.status_code == 409 and second.json()["errors"][0]["code"] == "compensation_not_allowed"
+    assert api(finance).get(claim_address).json()["compensation_stands"] is False
+    assert Adjustment.objects.filter(state="proposed", amount=Decimal("-360.00")).count() == 1
+
+
+def test_the_page_refuses_a_second_reversal_while_one_waits(lost_claim, approved, refused, finance, finance_checker):  # noqa: F811
+    page = f"/logistics/claims/{lost_claim.pk}/"
+    logged_in(finance_checker).post(f"/settlement/claims/{lost_claim.pk}/reversal/")
+
+    response = logged_in(finance).post(f"/settlement/claims/{lost_claim.pk}/reversal/", follow=True)
+
+    shown = response.content.decode()
+    assert response.redirect_chain[-1][0] == page
+    assert "该索赔没有待冲销的补偿调账" in shown and 'data-action="reverse-again"' not in shown
+    assert Adjustment.objects.filter(state="proposed", amount=Decimal("-360.00")).count() == 1
