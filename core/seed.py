@@ -40,8 +40,8 @@ def seed_staff(*, now, password, progress) -> None:
 @register_seed(95, "texts whose time has come sent, as the minutely job does")
 def seed_sent_texts(*, now, password, progress) -> None:
     """The demo's history wrote texts to the outbox at earlier times: those due by now are sent, as beat's sender would
-    have (`make run` runs no beat), so 我的短信 shows them sent and `verify_data` finds no backlog; those held for the
-    quiet hours wait for their time. Seeded in the quiet hours, what was due before they began went out then, as the
+    have (`make run` runs no beat), so 我的短信 shows them sent and `verify_data --allow-dev-settings` (the demo runs
+    on the development settings) finds no backlog; those held for the quiet hours wait for their time. Seeded in the quiet hours, what was due before they began went out then, as the
     sender sent it; only the urgent ones go out in them."""
     from core import services
 

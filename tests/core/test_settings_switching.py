@@ -301,8 +301,10 @@ def test_a_worker_or_beat_without_a_broker_url_refuses_to_start_naming_it(tmp_pa
 def test_a_deployments_relay_or_data_check_without_a_settings_module_stops_at_once_without_creating_a_database(tmp_path, command):
     result = run(["manage.py", *command], tmp_path)
 
-    assert result.returncode == 1
+    assert result.returncode == 2  # not 1: verify_data's "a check failed"
     assert "CommandError: this runs on development settings (config.settings.base, DEBUG on)" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "db.sqlite3").exists()
+    if "--json" in command:
+        assert "--allow-dev-settings" in json.loads(result.stdout)["error"]
 

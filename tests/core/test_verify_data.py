@@ -232,7 +232,9 @@ def test_on_development_settings_the_data_checks_run_only_when_told_they_are_mea
     settings.DEBUG = True
 
     refused, refused_status = verify()
+    refused_json, json_status = verify("--json")
     output, status = verify("--allow-dev-settings")
 
-    assert (refused, refused_status) == ("", 1)
+    assert (refused, refused_status) == ("", 2)  # not 1, a check failed: none ran
+    assert json_status == 2 and "--allow-dev-settings" in json.loads(refused_json)["error"]
     assert status == 0 and "0 failed" in output
