@@ -59,7 +59,7 @@ test-e2e: install
 # file to embed (reportlab's own Vera)
 DEPLOY_SERVICES := DATABASE_URL=postgres://app@db.example.com:5432/gifts CELERY_BROKER_URL=redis://redis.example.com:6379/0 CACHE_URL=redis://redis.example.com:6379/2
 check-deploy: install
-	DJANGO_SETTINGS_MODULE=config.settings.production $(DEPLOY_SERVICES) DJANGO_SECRET_KEY=$$(printf 'x%.0s' $$(seq 1 60))-check DJANGO_ALLOWED_HOSTS=example.com LOGISTICS_WEBHOOK_SECRET=$$(printf 'w%.0s' $$(seq 1 40)) SMS_BACKEND=core.notifications.backends.Backend STATEMENT_PDF_FONT=$$($(PY) -c 'import pathlib, reportlab; print(pathlib.Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")') $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings.production $(DEPLOY_SERVICES) DJANGO_SECRET_KEY=$$(printf 'x%.0s' $$(seq 1 60))-check DJANGO_ALLOWED_HOSTS=example.com LOGISTICS_WEBHOOK_SECRET=$$(printf 'w%.0s' $$(seq 1 40)) SMS_BACKEND=tests.gateway_stand_in.GatewayStandIn STATEMENT_PDF_FONT=$$($(PY) -c 'import pathlib, reportlab; print(pathlib.Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")') $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) db.sqlite3* var staticfiles

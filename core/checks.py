@@ -30,15 +30,21 @@ def check_deployment_services(app_configs=None, **kwargs) -> list:
 
 @register("core", deploy=True)
 def check_sms_gateway(app_configs=None, **kwargs) -> list:
-    """Warn when SMS_BACKEND texts nobody (the file or console backend); refuse a class that cannot be imported."""
-    from core.notifications.backends import ConsoleBackend, FileBackend, MemoryBackend
+    """Warn when SMS_BACKEND texts nobody (the file or console backend); refuse a class that cannot be imported, or
+    that is no Backend implementing `send` (the abstract interface itself)."""
+    from core.notifications.backends import Backend, ConsoleBackend, FileBackend, MemoryBackend
 
     try:
         backend = import_string(settings.SMS_BACKEND)
     except ImportError as error:
         return [Error(f"SMS_BACKEND is {settings.SMS_BACKEND!r}, which cannot be imported ({error}): no SMS could be sent.",
                       hint="Set SMS_BACKEND to the dotted path of the SMS gateway's class: see docs/operations.md.", id="core.E001")]
-    if isinstance(backend, type) and issubclass(backend, (ConsoleBackend, FileBackend, MemoryBackend)):
+    if not isinstance(backend, type) or not issubclass(backend, Backend) or getattr(backend, "send", None) is Backend.send:
+        return [Error(f"SMS_BACKEND is {settings.SMS_BACKEND}, which sends nothing: it does not implement send() (every SMS "
+                      "would fail with NotImplementedError).",
+                      hint="Set SMS_BACKEND to the SMS gateway's class, a Backend implementing send(): see docs/operations.md.",
+                      id="core.E002")]
+    if issubclass(backend, (ConsoleBackend, FileBackend, MemoryBackend)):
         return [Warning(
             f"SMS_BACKEND is {settings.SMS_BACKEND}, which texts nobody: members and suppliers get no SMS (codes, "
             "shipments, refunds); it only writes or prints them.",

@@ -158,9 +158,9 @@ def production_env(**more) -> dict:
 #: whole checklist, which also generates the API schema (drf-spectacular's check, seconds), runs in the case that passes it.
 OWN_CHECKS = ["--tag", "core", "--tag", "settlement"]
 #: A deployment's services, as its environment file names them (the checks connect to none of them); the SMS gateway's
-#: class a stand-in (the interface a gateway implements), as in `make check-deploy`.
+#: class a stand-in implementing `send` (tests/gateway_stand_in.py), as in `make check-deploy`.
 SERVICES = {"DATABASE_URL": "postgres://app@db.example.com:5432/gifts", "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
-            "CACHE_URL": "redis://redis.example.com:6379/2", "SMS_BACKEND": "core.notifications.backends.Backend"}
+            "CACHE_URL": "redis://redis.example.com:6379/2", "SMS_BACKEND": "tests.gateway_stand_in.GatewayStandIn"}
 
 
 def test_production_with_a_secret_key_allowed_hosts_its_services_and_a_statement_font_passes_the_deployment_checklist(tmp_path):
@@ -186,6 +186,7 @@ def test_production_without_its_database_broker_shared_cache_or_sms_gateway_is_w
 @pytest.mark.parametrize(("sms_backend", "expected"), [
     ("core.notifications.backends.ConsoleBackend", ["core.W004"]),
     ("gateways.NoSuchGateway", ["core.E001"]),
+    ("core.notifications.backends.Backend", ["core.E002"]),  # the interface: every send would raise NotImplementedError
 ])
 def test_production_with_an_sms_backend_texting_nobody_is_warned_about_and_one_that_cannot_be_imported_refused(tmp_path, sms_backend, expected):
     env = production_env(STATEMENT_PDF_FONT=str(FONT), **SERVICES | {"SMS_BACKEND": sms_backend})
