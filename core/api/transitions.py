@@ -7,8 +7,10 @@ the latest history row the client read), that the object has not changed since (
 change, also when it has moved on: core.fsm.require_step), then the input validated (400), and one
 service call made, which judges the transition's conditions and checks the state again under its lock.
 """
+import logging
 from collections.abc import Callable, Iterable
 
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
@@ -23,6 +25,8 @@ from core.api.permissions import require_role
 from core.fsm import history_of, require_step
 from core.models import TransitionLog
 from core.models.transitions import actor_label_for
+
+logger = logging.getLogger(__name__)
 
 
 class ReasonInput(serializers.Serializer):
@@ -120,15 +124,25 @@ def transition_action(
 
 
 def step_answer(view, request, obj, result) -> Response:
-    """A step's answer: the object as the view's own `retrieve` gives it to the caller — the same fields, read again
-    through the scoped queryset (its joins and annotations), masked or whole and the read logged alike. A step that
-    answers with another object, or moved this one out of the caller's sight, is answered with what the service
-    returned, as a list shows it."""
+    """A step's answer, the step taken (committed with the request or not, never undone by its answer): the object as
+    the view's own `retrieve` gives it to the caller — the same fields, read again through the scoped queryset (its
+    joins and annotations), masked or whole and the read logged alike; the view's `action` is "retrieve" meanwhile, as
+    its serializer and queryset choose by it. A step that answers with another object, moved this one out of the
+    caller's sight (a 404 on reading it again), or whose reading again fails otherwise (logged as a warning), is
+    answered with what the service returned, as the step's own serializer (`get_serializer`) shows it."""
     if isinstance(result, type(obj)) and result.pk == obj.pk and hasattr(view, "retrieve"):
+        action = getattr(view, "action", None)
+        view.action = "retrieve"
         try:
-            return view.retrieve(request, pk=obj.pk)
+            with transaction.atomic():  # a savepoint: a failed read leaves the step's transaction usable
+                return view.retrieve(request, pk=obj.pk)
         except Http404:
             pass
+        except Exception:
+            logger.warning("the answer of step %s on %s %s failed after the step was taken: answered as the step's serializer "
+                           "gives it", action, type(obj).__name__, obj.pk, exc_info=True)
+        finally:
+            view.action = action
     return Response(view.get_serializer(result).data)
 
 
