@@ -136,17 +136,21 @@ def act_sending_back(
     """Call `service` on `target` with the values of a bound small form posted from a page the view then redirects back
     to (an action's reason, a note), the user as actor and the time now. True when done (a success message is added, or
     a function giving it once done); False when the form is invalid (sent back, see send_back) or the service refused
-    (see send_back_refusal): nothing done either way, the view redirecting back all the same."""
+    (see send_back_refusal): nothing done either way, the view redirecting back all the same. A user the service finds
+    may not take the step (PermissionDenied, a maker approving its own adjustment) is no refusal to send back: the 403
+    is raised on."""
     from django.contrib import messages
     from django.utils import timezone
 
-    from core.errors import DomainError
+    from core.errors import DomainError, PermissionDenied
 
     if not form.is_valid():
         send_back(request, form)
         return False
     try:
         service(**target, actor=request.user, now=timezone.now(), **form.cleaned_data)
+    except PermissionDenied:
+        raise
     except DomainError as error:
         send_back_refusal(request, form, error, aliases=aliases)
         return False

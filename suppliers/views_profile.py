@@ -19,7 +19,8 @@ from core.errors import DomainError, PermissionDenied
 from core.files import serve
 from core.fsm import history_of
 from core.pages import (
-    act_sending_back, add_service_errors, create_with_form, form_status, moved_on, paginate, redirect_back, run_action,
+    act_sending_back, add_service_errors, create_with_form, form_status, moved_on, named_step, paginate, redirect_back,
+    run_action,
 )
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
@@ -273,12 +274,10 @@ def _decide(request, *, queryset, pk: int, name: str, actions: dict, target: str
     refused at the top, saying who changed it, when and how. Refused, nothing is decided."""
     require_role(request.user, contracts.DECIDERS)
     obj = get_object_or_404(queryset, pk=pk)
-    if name not in actions:
-        raise Http404
+    service, label = named_step(actions, name)
     back = redirect_back(request, reverse(page, args=[obj.pk]))
     if moved_on(request, obj, name):  # said at the top, whatever the reason held
         return back
-    service, label = actions[name]
     act_sending_back(request, ReasonInput(request.POST), service, **{target: obj}, success=label)
     return back
 

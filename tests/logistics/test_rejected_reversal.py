@@ -173,3 +173,12 @@ def test_the_page_refuses_a_second_reversal_while_one_waits(lost_claim, approved
     assert response.redirect_chain[-1][0] == page
     assert "该索赔没有待冲销的补偿调账" in shown and 'data-action="reverse-again"' not in shown
     assert Adjustment.objects.filter(state="proposed", amount=Decimal("-360.00")).count() == 1
+
+
+def test_the_maker_approving_its_own_reversal_on_its_page_is_refused_403(lost_claim, approved, refused, finance_checker, now):  # noqa: F811
+    again = compensation.propose_reversal_again(claim=claim_of(lost_claim), actor=finance_checker, now=now)
+
+    response = logged_in(finance_checker).post(f"/settlement/adjustments/{again.pk}/approve/", {"note": "核对无误"})
+
+    assert response.status_code == 403
+    assert Adjustment.objects.get(pk=again.pk).state == "proposed"
