@@ -101,7 +101,7 @@ def return_export(request, file_format: str):
     """The returns list as filtered, every return of it (a supplier's own only), as CSV or XLSX."""
     require_role(request.user, RETURN_DESKS)
     return list_download(filters=ReturnFilterForm(request.GET, reader=request.user), rows=returns.list_returns(user=request.user).prefetch_related(None).prefetch_related(
-                         Prefetch("split_parts", queryset=ReturnRequest.objects.only("number", "split_from"))), columns=RETURN_COLUMNS, file_format=file_format, name="returns", now=timezone.now())
+                         Prefetch("split_parts", queryset=ReturnRequest.objects.only("number", "split_from").order_by("pk"))), columns=RETURN_COLUMNS, file_format=file_format, name="returns", now=timezone.now())
 
 
 #: the logistics claims' download: the columns of the list, with the return claimed for and the settlement (what was

@@ -37,7 +37,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
@@ -959,5 +959,6 @@ def list_returns(*, user) -> QuerySet:
     return (
         ReturnRequest.objects.visible_to(user)
         .select_related("order__gift", "supplier", "refund_entry", "split_from")
-        .prefetch_related("replacement_shipments", "send_back_shipments", "evidence", "split_parts")
+        .prefetch_related("replacement_shipments", "send_back_shipments", "evidence",
+                          Prefetch("split_parts", queryset=ReturnRequest.objects.order_by("pk")))  # split off in this order
     )
