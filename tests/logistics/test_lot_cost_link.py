@@ -41,7 +41,7 @@ def test_logistics_opens_the_extra_cost_form_from_the_lot_page_with_the_lot_fill
     assert url == f"/logistics/extra-costs/new/?lot={lot.pk}"
     assert lot_field(page(logistics, url)) == str(lot.pk)
 
-    response = logged_in(logistics).post(url, {"kind": "handling", "payer": "supplier", "lot": lot.pk, "quantity": 1, "token": "lot"})
+    response = logged_in(logistics).post(url, {"kind": "handling", "payer": "supplier", "lot": lot.pk, "quantity": 1, "token": "lot", "description": "遗留批次搬运"})
 
     assert response.status_code == 302 and ExtraCost.objects.get().lot == lot
 
