@@ -296,8 +296,8 @@ SQL_ORDER = (
     "%(member)s, %(program)s, %(entry)s, %(supplier)s) RETURNING id"
 )
 SQL_MOVEMENT = (
-    "INSERT INTO suppliers_stockmovement (kind, on_hand_delta, reserved_delta, at, source_type, source_id, note, actor_id, gift_id, location_id) "
-    "VALUES ('reservation', 0, 1, %(now)s, 'order', %(number)s, '', %(user)s, %(gift)s, %(location)s)"
+    "INSERT INTO suppliers_stockmovement (kind, on_hand_delta, reserved_delta, at, source_type, source_id, note, liable, actor_id, "
+    "gift_id, location_id) VALUES ('reservation', 0, 1, %(now)s, 'order', %(number)s, '', '', %(user)s, %(gift)s, %(location)s)"
 )
 SQL_TRANSITION = (
     "INSERT INTO core_transitionlog (content_type_id, object_id, transition, source_state, target_state, actor_id, at, reason) "
