@@ -248,8 +248,8 @@ def count_own_stock(
     _units(available, name=gettext("可用数量"), field="available")
     if counted_from is not None:
         _units(counted_from, name=gettext("盘点前的可用数量"), field="counted_from")
-    reason = _count_reason(reason)
-    source = Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))
+    reason = _count_reason(reason, missing=gettext("请填写盘点原因，如盘点、到货"))
+    source = _count_source(now)
     with transaction.atomic():
         # the gift before its stock, as every path taking both locks them (a count down may retire a clearance gift)
         lock_gift(gift.pk)
@@ -297,8 +297,7 @@ def count_warehouse_stock(
     _units(on_hand, name=gettext("盘点在库数量"), field="on_hand")
     if counted_from is not None:
         _units(counted_from, name=gettext("盘点前的在库数量"), field="counted_from")
-    reason = validate_length(required_text(reason, message=gettext("请填写盘点原因，如月度盘点、货架破损、丢失")),
-                             model=StockMovement, column="note", field="reason")
+    reason = _count_reason(reason, missing=gettext("请填写盘点原因，如月度盘点、货架破损、丢失"))
     if liable not in ("", *Liable.values):
         raise ValidationFailed(gettext("请选择短少责任方"), field="liable")
     with transaction.atomic():
@@ -318,7 +317,7 @@ def count_warehouse_stock(
         if difference == 0:
             return before
         after = _move(gift=gift, location=location, kind=Kind.CORRECTION, on_hand=difference, reserved=0, free_needed=max(-difference, 0),
-                      at=now, actor=actor, source=Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S")), note=reason,
+                      at=now, actor=actor, source=_count_source(now), note=reason,
                       liable=liable if difference < 0 else "")
         if difference > 0:
             meet_replenishment(gift=gift, location=location, at=now, actor=actor)
@@ -360,11 +359,15 @@ def _require_supplier_user(actor, supplier_id: int | None, *, denied: str) -> No
         raise PermissionDenied(denied)
 
 
-def _count_reason(reason: str) -> str:
-    """Why a supplier counted its own stock, without surrounding spaces. :raises ValidationFailed: naming `reason` when
-    empty or longer than a movement's note"""
-    text = required_text(reason, message=gettext("请填写盘点原因，如盘点、到货"))
-    return validate_length(text, model=StockMovement, column="note", field="reason")
+def _count_reason(reason: str, *, missing: str) -> str:
+    """Why a count was made (a supplier's own, or logistics' at a warehouse), without surrounding spaces, kept as the
+    movement's note. :raises ValidationFailed: naming `reason` when empty (`missing`) or longer than a movement's note"""
+    return validate_length(required_text(reason, message=missing), model=StockMovement, column="note", field="reason")
+
+
+def _count_source(now: datetime) -> Source:
+    """What a count's movement names as its source: the count, by its time (Asia/Shanghai)."""
+    return Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))
 
 
 def set_own_safety_stock(*, gift: Gift, safety_stock: int, actor, now: datetime) -> StockRecord:
